@@ -1,0 +1,177 @@
+"""The `kuntagraph` command: validate, load, query, serve. Thin: the work is in the modules it calls."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__, config, rdffiles
+from .iris import Iris
+from .rdffiles import InputError
+from .store import QueryError, open_store
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+TEXT = {
+    "fi": {"violation": "VIRHE", "warning": "VAROITUS", "info": "HUOM",
+           "summary": "{files} tiedosto(a): {v} virhettä, {w} varoitusta",
+           "refused": "Ei ladattu: tiedoissa on {v} virhettä. Korjaa ne tai käytä valitsinta --skip-validation.",
+           "loaded": "Ladattu {n} tiedostoa, {q} kolmikkoa kaikkiaan: {store}"},
+    "en": {"violation": "VIOLATION", "warning": "WARNING", "info": "INFO",
+           "summary": "{files} file(s): {v} violation(s), {w} warning(s)",
+           "refused": "Not loaded: the data has {v} violation(s). Fix them or use --skip-validation.",
+           "loaded": "Loaded {n} file(s), {q} triples in all: {store}"},
+}
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as e:
+        print(f"kuntagraph: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except QueryError as e:
+        print(f"kuntagraph: the query cannot be run: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kuntagraph", description="Finnish municipal information-management descriptions as linked data.")
+    p.add_argument("--version", action="version", version=f"kuntagraph {__version__}")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check RDF files against the §28, §5 and hygiene shapes")
+    v.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    v.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the messages (default fi)")
+    v.add_argument("--format", choices=["text", "json"], default="text")
+    v.add_argument("--no-warnings", action="store_true", help="list violations only (the summary still counts warnings)")
+    v.set_defaults(run=cmd_validate)
+
+    ld = sub.add_parser("load", help="validate files and load them into an on-disk store, one named graph per municipality")
+    ld.add_argument("paths", nargs="+", metavar="PATH")
+    ld.add_argument("--store", required=True, metavar="DIR")
+    ld.add_argument("--skip-validation", action="store_true", help="load even when the shapes report violations")
+    ld.add_argument("--lang", choices=["fi", "en"], default="fi")
+    ld.set_defaults(run=cmd_load)
+
+    q = sub.add_parser("query", help="run a SPARQL query (over the union of all graphs)")
+    q.add_argument("sparql", nargs="?", help="the query text")
+    q.add_argument("--file", type=Path, help="read the query from a file")
+    q.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    q.set_defaults(run=cmd_query)
+
+    s = sub.add_parser("serve", help="run the linked-data server")
+    s.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--base-uri", default=config.CANONICAL_BASE, metavar="IRI", help=f"base of the IRIs (default {config.CANONICAL_BASE})")
+    s.set_defaults(run=cmd_serve)
+    return p
+
+
+def cmd_validate(args) -> int:
+    from .validate import validate_files
+
+    report = validate_files(args.paths)
+    if args.format == "json":
+        print(json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2))
+    else:
+        t = TEXT[args.lang]
+        for r in report.results:
+            if args.no_warnings and r.severity != "violation":
+                continue
+            print(f"{r.file}: {t[r.severity]} [{r.check}] <{r.focus}>" + (f" {r.path}" if r.path else ""))
+            print(f"    {r.message(args.lang)}" + (f" ({r.value})" if r.value and r.severity == "violation" else ""))
+        print(t["summary"].format(files=len(report.files), v=len(report.violations), w=len(report.warnings)))
+    return EXIT_OK if report.conforms else EXIT_FAILED
+
+
+def cmd_load(args) -> int:
+    from .validate import validate_files
+
+    t = TEXT[args.lang]
+    if not args.skip_validation:
+        report = validate_files(args.paths)
+        if not report.conforms:
+            for r in report.violations:
+                print(f"{r.file}: {t['violation']} [{r.check}] <{r.focus}> {r.path or ''}\n    {r.message(args.lang)}", file=sys.stderr)
+            print(t["refused"].format(v=len(report.violations)), file=sys.stderr)
+            return EXIT_FAILED
+    for path in rdffiles.expand(args.paths):  # every file parses before the store is opened or touched
+        rdffiles.read(path, Iris())
+    store = open_store(args.store)
+    if store.iris.graph("ontology") not in store.graphs():
+        store.load_files(config.ontology_files())
+    files = store.load_files(args.paths)
+    store.flush()
+    print(t["loaded"].format(n=len(files), q=store.count(), store=args.store))
+    return EXIT_OK
+
+
+def _store_for(args):
+    if args.store:
+        if not Path(args.store).exists():
+            raise InputError(args.store, "no such store; create it with 'kuntagraph load PATH --store DIR'")
+        return open_store(args.store)
+    store = open_store()
+    store.load_defaults()
+    return store
+
+
+def cmd_query(args) -> int:
+    if args.file:
+        try:
+            sparql = args.file.read_text(encoding="utf-8")
+        except OSError as e:
+            raise InputError(args.file, f"cannot be read: {e.strerror}") from None
+    elif args.sparql:
+        sparql = args.sparql
+    else:
+        print("kuntagraph query: give the query as an argument or with --file", file=sys.stderr)
+        return EXIT_INPUT
+    store = _store_for(args)
+    if args.format == "table":
+        answer = store.execute(sparql, result_format="tsv", with_prefixes=True)
+        if answer.kind == "bindings":
+            print(_table(answer.body.decode()))
+        else:
+            sys.stdout.write(answer.body.decode())
+    else:
+        answer = store.execute(sparql, result_format=args.format, with_prefixes=True)
+        sys.stdout.write(answer.body.decode())
+    return EXIT_OK
+
+
+def _table(tsv: str) -> str:
+    rows = [line.split("\t") for line in tsv.rstrip("\n").split("\n")]
+    rows[0] = [h.lstrip("?") for h in rows[0]]
+    widths = [max(len(r[i]) if i < len(r) else 0 for r in rows) for i in range(len(rows[0]))]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    lines.append(f"({len(rows) - 1} rows)")
+    return "\n".join(lines)
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from .server.app import create_app
+
+    iris = Iris(args.base_uri)
+    if args.store:
+        store = open_store(args.store, iris)
+        if not store.graphs():
+            store.load_defaults()
+    else:
+        store = open_store(iris=iris)
+        store.load_defaults()
+    uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

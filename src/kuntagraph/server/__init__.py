@@ -1,0 +1,1 @@
+"""The HTTP layer: thin over the store and the Python API."""

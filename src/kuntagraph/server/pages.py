@@ -1,0 +1,68 @@
+"""HTML views. Each view issues a bounded number of queries (no query per row)."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.templating import Jinja2Templates
+
+from . import i18n
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.globals["t"] = i18n.t
+templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
+
+
+def render(request: Request, name: str, status: int = 200, **context):
+    lang = i18n.pick_language(request.query_params.get("lang"))
+    return templates.TemplateResponse(request, name, {"lang": lang, **context}, status_code=status)
+
+
+def labels_by_node(rows, lang: str) -> dict[str, str]:
+    """rows of {'node', 'label', 'lang'} -> {node: label in the best language}."""
+    found: dict[str, dict[str, str]] = {}
+    for r in rows:
+        found.setdefault(r["node"], {}).setdefault(r.get("lang") or "", r["label"])
+    return {node: i18n.best_label(labels, lang) for node, labels in found.items()}
+
+
+PUBLISHERS = """
+SELECT ?node ?type ?code ?label (lang(?label) AS ?lang) WHERE {
+  VALUES ?type { kg:Municipality kg:Consortium kg:ReferenceLibrary }
+  ?node a ?type ; skos:prefLabel ?label .
+  OPTIONAL { ?node dcterms:identifier ?code }
+}"""
+
+PUBLISHER_COUNTS = """
+SELECT ?node (COUNT(DISTINCT ?r) AS ?resources) (COUNT(DISTINCT ?d) AS ?datasets) (COUNT(DISTINCT ?s) AS ?systems) WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher ?node .
+  OPTIONAL { ?desc dcterms:hasPart ?r . ?r a kg:InformationResource .
+             OPTIONAL { ?r kg:heldIn ?s } }
+  OPTIONAL { ?desc dcterms:hasPart/dcterms:hasPart? ?d . ?d a kg:Dataset }
+} GROUP BY ?node"""
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request):
+    lang = i18n.pick_language(request.query_params.get("lang"))
+    store = request.app.state.store
+    rows = store.select(PUBLISHERS)
+    counts = {r["node"]: r for r in store.select(PUBLISHER_COUNTS)}
+    names = labels_by_node(rows, lang)
+    publishers = {}
+    for r in rows:
+        publishers.setdefault(r["node"], {"iri": r["node"], "type": r["type"].rsplit("#", 1)[1], "code": r["code"],
+                                          "name": names[r["node"]], "path": store.iris.path_of(r["node"]),
+                                          **{k: int(counts.get(r["node"], {}).get(k) or 0) for k in ("resources", "datasets", "systems")}})
+    municipalities = sorted((p for p in publishers.values() if p["type"] == "Municipality"),
+                            key=lambda p: (p["code"] is None, p["code"] or "", p["name"]))
+    others = sorted((p for p in publishers.values() if p["type"] != "Municipality"), key=lambda p: p["name"])
+    return render(request, "home.html", municipalities=municipalities, others=others)
+
+
+def query_ui(request: Request):
+    return render(request, "query.html")
+
+
+def not_found(request: Request):
+    return render(request, "404.html", status=404, path=request.url.path)

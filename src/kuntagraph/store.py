@@ -1,0 +1,225 @@
+"""The one store interface, and its embedded implementation on pyoxigraph (DESIGN §4).
+
+Everything above this module talks to a `Store`; it never knows which implementation it has.
+The remote SPARQL implementation (issue 8) implements the same methods.
+"""
+
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import config, rdffiles
+from .iris import Iris
+
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+PREFIXES = {
+    "kg": config.CANONICAL_BASE + "def#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "org": "http://www.w3.org/ns/org#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "dpv": "https://w3id.org/dpv#",
+}
+
+
+class QueryError(ValueError):
+    """A query the store refuses: a syntax error or an unsupported form. The message is the parser's."""
+
+
+class QueryTimeout(Exception):
+    """The query ran past its deadline."""
+
+
+class ResultTooLarge(Exception):
+    """The serialised answer grew past the result cap."""
+
+
+class _BoundedWriter:
+    """Collects serialised output; stops the serialisation past a deadline or a size cap."""
+
+    def __init__(self, deadline: float | None, max_bytes: int | None):
+        self.deadline, self.max_bytes, self.parts, self.size = deadline, max_bytes, [], 0
+
+    def write(self, b) -> int:
+        self.size += len(b)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise ResultTooLarge(self.max_bytes)
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimeout()
+        self.parts.append(bytes(b))
+        return len(b)
+
+    def flush(self):
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+@dataclass
+class Answer:
+    """A query's answer: its kind and the body serialised by the store itself."""
+
+    kind: str  # "bindings", "boolean" or "graph"
+    body: bytes
+
+
+class Store(ABC):
+    """A set of named graphs, one per municipality, ontology and concept scheme (DESIGN §2)."""
+
+    iris: Iris
+
+    @abstractmethod
+    def replace_graph(self, graph: str, triples) -> None:
+        """Replace one named graph's content in one transaction: readers see the old or the new graph."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]: ...
+
+    @abstractmethod
+    def select(self, sparql: str) -> list[dict]:
+        """SELECT over the union of all graphs: rows of {variable: python value (str, or None)}."""
+
+    @abstractmethod
+    def ask(self, sparql: str) -> bool: ...
+
+    @abstractmethod
+    def execute(self, sparql: str, *, result_format: str = "json", graph_format: str = "turtle",
+                default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
+                with_prefixes: bool = False, deadline: float | None = None, max_bytes: int | None = None) -> Answer:
+        """Run any query form and serialise its answer. Without a dataset clause or default_graph,
+        the default graph is the union of all graphs. `with_prefixes` predeclares PREFIXES (for people
+        typing queries; the SPARQL endpoint keeps the standard behaviour). Past `deadline` (time.monotonic())
+        it raises QueryTimeout, past `max_bytes` of output ResultTooLarge."""
+
+    @abstractmethod
+    def dump(self, graph_format: str = "nquads", graph: str | None = None) -> bytes: ...
+
+    @abstractmethod
+    def count(self, graph: str | None = None) -> int: ...
+
+    def load_files(self, paths) -> list[rdffiles.RdfFile]:
+        """Read every file first, then write: a file that does not parse leaves the store untouched."""
+        files = [rdffiles.read(p, self.iris) for p in rdffiles.expand(paths)]
+        by_graph: dict[str, list] = {}
+        for f in files:
+            by_graph.setdefault(f.graph, []).extend(f.triples)
+        for graph, triples in by_graph.items():
+            self.replace_graph(graph, triples)
+        return files
+
+    def load_defaults(self) -> list[rdffiles.RdfFile]:
+        """The ontology, the concept schemes and every graph in data/."""
+        return self.load_files([*config.ontology_files(), *config.data_files()])
+
+
+def _python(term):
+    if term is None:
+        return None
+    return term.value
+
+
+class OxigraphStore(Store):
+    """Embedded pyoxigraph store, in memory or on disk (`path`)."""
+
+    def __init__(self, path: str | Path | None = None, iris: Iris | None = None):
+        self.iris = iris or Iris()
+        self.path = Path(path) if path else None
+        self._store = ox.Store(str(path)) if path else ox.Store()
+
+    def replace_graph(self, graph, triples):
+        # One SPARQL update is one transaction: readers see the old graph or the new one, never a mix.
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+        self._store.update(f"DROP SILENT GRAPH <{graph}> ; CREATE SILENT GRAPH <{graph}> ; "
+                           f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
+
+    def graphs(self):
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def _query(self, sparql, **kw):
+        try:
+            return self._store.query(sparql, **kw)
+        except SyntaxError as e:
+            raise QueryError(str(e)) from None
+        except (ValueError, OSError, RuntimeError) as e:
+            raise QueryError(str(e)) from None
+
+    def select(self, sparql):
+        res = self._query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+        if not isinstance(res, ox.QuerySolutions):
+            raise QueryError("select() needs a SELECT query")
+        names = [v.value for v in res.variables]
+        return [{n: _python(row[n]) for n in names} for row in res]
+
+    def ask(self, sparql):
+        res = self._query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+        if not isinstance(res, ox.QueryBoolean):
+            raise QueryError("ask() needs an ASK query")
+        return bool(res)
+
+    def execute(self, sparql, *, result_format="json", graph_format="turtle", default_graph=None, named_graphs=None,
+                with_prefixes=False, deadline=None, max_bytes=None):
+        kw = {"prefixes": PREFIXES} if with_prefixes else {}
+        if default_graph:
+            kw["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        if named_graphs:
+            kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if not default_graph:
+            kw["use_default_graph_as_union"] = True
+        res = self._query(sparql, **kw)
+        out = _BoundedWriter(deadline, max_bytes)
+        if isinstance(res, ox.QueryTriples):
+            kind, fmt = "graph", GRAPH_FORMATS[graph_format]
+        else:
+            kind, fmt = ("boolean" if isinstance(res, ox.QueryBoolean) else "bindings"), RESULT_FORMATS[result_format]
+        try:
+            res.serialize(output=out, format=fmt)
+        except OSError as e:  # the writer's exception comes back wrapped by pyoxigraph
+            cause = e.__cause__ or e.__context__
+            if isinstance(cause, (QueryTimeout, ResultTooLarge)):
+                raise cause from None
+            raise QueryError(str(e)) from None
+        return Answer(kind, out.getvalue())
+
+    def dump(self, graph_format="nquads", graph=None):
+        fmt = GRAPH_FORMATS[graph_format]
+        if graph is None:
+            return self._store.dump(format=fmt)
+        return self._store.dump(format=fmt, from_graph=ox.NamedNode(graph))
+
+    def count(self, graph=None):
+        g = ox.NamedNode(graph) if graph else None
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, g))
+
+    def flush(self):
+        if self.path:
+            self._store.flush()
+
+
+def open_store(path: str | Path | None = None, iris: Iris | None = None) -> Store:
+    """The embedded store: on disk when `path` is given, otherwise in memory."""
+    return OxigraphStore(path, iris)
