@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("paths", nargs="+", metavar="PATH")
     ld.add_argument("--store", required=True, metavar="DIR")
     ld.add_argument("--skip-validation", action="store_true", help="load even when the shapes report violations")
+    ld.add_argument("--graph", metavar="IRI", help="put every file in this named graph (default: one graph per municipality, from the content)")
     ld.add_argument("--lang", choices=["fi", "en"], default="fi")
     ld.set_defaults(run=cmd_load)
 
@@ -69,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--base-uri", default=config.CANONICAL_BASE, metavar="IRI", help=f"base of the IRIs (default {config.CANONICAL_BASE})")
+    s.add_argument("--query-timeout", type=float, default=10.0, metavar="SECONDS", help="SPARQL query timeout (default 10)")
+    s.add_argument("--max-result-mb", type=int, default=50, metavar="MB", help="cap on one SPARQL answer (default 50)")
     s.set_defaults(run=cmd_serve)
     return p
 
@@ -106,7 +109,7 @@ def cmd_load(args) -> int:
     store = open_store(args.store)
     if store.iris.graph("ontology") not in store.graphs():
         store.load_files(config.ontology_files())
-    files = store.load_files(args.paths)
+    files = store.load_files(args.paths, graph=args.graph)
     store.flush()
     print(t["loaded"].format(n=len(files), q=store.count(), store=args.store))
     return EXIT_OK
@@ -159,7 +162,7 @@ def _table(tsv: str) -> str:
 def cmd_serve(args) -> int:
     import uvicorn
 
-    from .server.app import create_app
+    from .server.app import Settings, create_app
 
     iris = Iris(args.base_uri)
     if args.store:
@@ -169,7 +172,8 @@ def cmd_serve(args) -> int:
     else:
         store = open_store(iris=iris)
         store.load_defaults()
-    uvicorn.run(create_app(store), host=args.host, port=args.port, log_level="info")
+    settings = Settings(query_timeout=args.query_timeout, max_result_bytes=args.max_result_mb * 2**20)
+    uvicorn.run(create_app(store, settings), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 

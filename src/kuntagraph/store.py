@@ -122,9 +122,12 @@ class Store(ABC):
     @abstractmethod
     def count(self, graph: str | None = None) -> int: ...
 
-    def load_files(self, paths) -> list[rdffiles.RdfFile]:
-        """Read every file first, then write: a file that does not parse leaves the store untouched."""
+    def load_files(self, paths, graph: str | None = None) -> list[rdffiles.RdfFile]:
+        """Read every file first, then write: a file that does not parse leaves the store untouched.
+        Each file goes to the graph its content names, or to `graph` when given."""
         files = [rdffiles.read(p, self.iris) for p in rdffiles.expand(paths)]
+        for f in files:
+            f.graph = graph or f.graph
         by_graph: dict[str, list] = {}
         for f in files:
             by_graph.setdefault(f.graph, []).extend(f.triples)

@@ -1,5 +1,6 @@
 """The FastAPI application: the routes of each concern live in their own module."""
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,12 +29,14 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings or Settings()
     app.state.query_limiter = anyio.CapacityLimiter(app.state.settings.query_workers)
+    app.state.data_modified = time.time()  # Last-Modified of every representation; set again on each write
 
-    from . import pages, sparql
+    from . import pages, resources, sparql
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(sparql.router)
     app.include_router(pages.router)
+    app.include_router(resources.router)
 
     @app.middleware("http")
     async def cors_for_reads(request: Request, call_next):
