@@ -1,7 +1,8 @@
 """What a resource IRI dereferences to: a bounded description (DESIGN §5) built by one CONSTRUCT query.
 
-The description is the resource's own triples (with its blank-node details, e.g. a postal address), the
-labels of everything it links to, and what links to it (capped), with those nodes' labels.
+The description is the resource's own triples (with its blank-node details, e.g. a postal address, and
+its contact points, which §28 makes part of an authority), the labels of everything it links to, and
+what links to it (capped), with those nodes' labels.
 """
 
 from dataclasses import dataclass, field
@@ -15,11 +16,12 @@ LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/20
 LABEL_FILTER = " || ".join(f"?lp = <{p}>" for p in LABELS)
 
 DESCRIBE = """
-CONSTRUCT {{ ?s ?p ?o . ?o ?bp ?bo . ?o ?lp ?ol . ?in ?ip ?s . ?in ?lp ?inl . }}
+CONSTRUCT {{ ?s ?p ?o . ?o ?bp ?bo . ?bo ?dp ?do . ?o ?lp ?ol . ?in ?ip ?s . ?in ?lp ?inl . }}
 WHERE {{
   BIND(<{iri}> AS ?s)
   {{ ?s ?p ?o .
-     OPTIONAL {{ FILTER(isBlank(?o)) ?o ?bp ?bo }}
+     OPTIONAL {{ FILTER(isBlank(?o) || ?p = <http://www.w3.org/ns/dcat#contactPoint>) ?o ?bp ?bo
+                OPTIONAL {{ FILTER(isBlank(?bo)) ?bo ?dp ?do }} }}
      OPTIONAL {{ FILTER(isIRI(?o)) ?o ?lp ?ol FILTER({labels}) }} }}
   UNION
   {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip <{iri}> }} LIMIT {limit} }}
@@ -69,6 +71,7 @@ class Resource:
 
 OWN_FIRST = ["http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#altLabel",
              "http://purl.org/dc/terms/description", "http://www.w3.org/2004/02/skos/core#definition"]
+INLINE = {"http://www.w3.org/ns/dcat#contactPoint"}  # shown in place, like a blank node
 HIDDEN = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/ns/prov#wasDerivedFrom"}
 TEXT_PROPS = {"http://purl.org/dc/terms/description", "http://www.w3.org/2004/02/skos/core#definition"}
 
@@ -80,12 +83,13 @@ def build(iri: str, triples, lang: str, term_label, link) -> Resource:
 
     node = ox.NamedNode(iri)
     labels: dict = {}
-    bnodes: dict = {}
+    details: dict = {}  # triples of blank nodes and contact points, shown nested
+    inline = {t.object for t in triples if t.subject == node and t.predicate.value in INLINE}
     for t in triples:
         if t.predicate.value in LABELS and isinstance(t.object, ox.Literal):
             labels.setdefault(t.subject, {}).setdefault(t.object.language or "", t.object.value)
-        if isinstance(t.subject, ox.BlankNode):
-            bnodes.setdefault(t.subject, []).append(t)
+        if isinstance(t.subject, ox.BlankNode) or t.subject in inline:
+            details.setdefault(t.subject, []).append(t)
 
     def name(term) -> str:
         if term in labels:
@@ -94,12 +98,12 @@ def build(iri: str, triples, lang: str, term_label, link) -> Resource:
             return term_label(term.value, lang) or _short(term.value)
         return ""
 
-    def value(term, depth=0) -> Value:
+    def value(term, depth=0, inline=False) -> Value:
         if isinstance(term, ox.Literal):
             dt = term.datatype.value.rsplit("#", 1)[-1] if term.datatype and not term.language else None
             return Value(term.value, lang=term.language or None, datatype=None if dt in ("string", "langString") else dt)
-        if isinstance(term, ox.BlankNode):
-            return Value("", nested=_rows(bnodes.get(term, []), depth + 1) if depth < 3 else [])
+        if isinstance(term, ox.BlankNode) or inline:
+            return Value("", nested=_rows(details.get(term, []), depth + 1) if depth < 3 else [])
         local = link(term.value)
         href = local if local else (term.value if term.value.startswith(("http://", "https://", "tel:", "mailto:")) else None)
         text = name(term)
@@ -112,7 +116,7 @@ def build(iri: str, triples, lang: str, term_label, link) -> Resource:
         for t in ts:
             if t.predicate.value in HIDDEN and t.predicate.value != "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
                 continue
-            grouped.setdefault(t.predicate.value, []).append(value(t.object, depth))
+            grouped.setdefault(t.predicate.value, []).append(value(t.object, depth, t.predicate.value in INLINE))
         order = {p: i for i, p in enumerate(OWN_FIRST)}
         return [(p, term_label(p, lang) or _short(p), sorted(vs, key=_value_key(lang)))
                 for p, vs in sorted(grouped.items(), key=lambda kv: (order.get(kv[0], 99), term_label(kv[0], lang) or kv[0]))]

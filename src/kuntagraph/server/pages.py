@@ -61,7 +61,38 @@ def home(request: Request):
 
 
 def query_ui(request: Request):
-    return render(request, "query.html")
+    from urllib.parse import quote
+
+    from .examples import EXAMPLES
+
+    lang = i18n.pick_language(request.query_params.get("lang"))
+    examples = [{"id": e["id"], "title": e["title"][lang], "query": e["query"].strip(),
+                 "href": "/sparql?query=" + quote(e["query"].strip())} for e in EXAMPLES]
+    return render(request, "query.html", examples=examples)
+
+
+COMPLETION_TERMS = """
+SELECT DISTINCT ?term ?kind WHERE {
+  { ?term a ?kind . VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty rdf:Property } }
+  UNION { [] a ?term . BIND(owl:Class AS ?kind) }
+  UNION { [] ?term [] . BIND(rdf:Property AS ?kind) }
+  FILTER(isIRI(?term))
+}"""
+
+
+@router.get("/sparql/completions", include_in_schema=False)
+def completions(request: Request):
+    """What the query editor completes: the project's prefixes, and the classes and properties in use."""
+    from ..store import PREFIXES
+
+    cache = request.app.state.__dict__.setdefault("_completions", {})
+    if not cache:
+        classes, properties = set(), set()
+        for r in request.app.state.store.select(COMPLETION_TERMS):
+            (classes if r["kind"].endswith("Class") else properties).add(r["term"])
+        cache.update(prefixes=[f"{p}: <{ns}>" for p, ns in sorted(PREFIXES.items())],
+                     classes=sorted(classes), properties=sorted(properties))
+    return cache
 
 
 def not_found(request: Request):

@@ -4,6 +4,7 @@ Read-only: updates are refused with 403 (writes come through the Graph Store Pro
 GET without a query: the query UI for browsers, a SPARQL Service Description for RDF clients.
 """
 
+import re
 import time
 from urllib.parse import parse_qs
 
@@ -22,11 +23,21 @@ FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+READ_ONLY = ("This SPARQL endpoint is read-only: updates are refused. "
+             "Municipalities publish through the Graph Store Protocol with their credentials.")
 
 
 def problem(status: int, message: str) -> Response:
     """A refusal a person can read: plain text, one or two sentences."""
     return Response(message.rstrip() + "\n", status_code=status, media_type="text/plain; charset=utf-8")
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def wrong_method(request: Request):
+    # Otherwise the router's bare "Method Not Allowed" would not say what to do instead.
+    response = problem(405, f"{request.method} is not a SPARQL Protocol method: send queries with GET or POST.")
+    response.headers["Allow"] = "GET, HEAD, POST"
+    return response
 
 
 @router.api_route("/sparql", methods=["GET", "POST", "HEAD"], include_in_schema=True)
@@ -44,6 +55,8 @@ async def sparql(request: Request):
         if len(body) > settings.max_query_bytes:
             return problem(413, f"The request body is larger than {settings.max_query_bytes} bytes.")
         ctype, charset = _content_type(request.headers.get("content-type"))
+        if ctype == UPDATE:  # refused whatever its encoding: the honest answer to any update
+            return problem(403, READ_ONLY)
         if charset not in (None, "utf-8", "utf8"):
             return problem(415, f"The query must be sent in UTF-8, not in {charset}.")
         try:
@@ -53,14 +66,12 @@ async def sparql(request: Request):
         if ctype == FORM:
             form = parse_qs(text, keep_blank_values=True)
             if "update" in form:
-                return problem(403, "This SPARQL endpoint is read-only: updates are refused. Municipalities publish through the Graph Store Protocol with their credentials.")
+                return problem(403, READ_ONLY)
             queries = form.get("query", [])
             for key in ("default-graph-uri", "named-graph-uri"):
                 params.setdefault(key, []).extend(form.get(key, []))
         elif ctype == QUERY:
             queries = [text]
-        elif ctype == UPDATE:
-            return problem(403, "This SPARQL endpoint is read-only: updates are refused.")
         elif ctype is None:
             return problem(415, f"Say what the body is: Content-Type {FORM} or {QUERY}.")
         else:
@@ -83,9 +94,12 @@ async def run_query(request: Request, query: str, default_graph=None, named_grap
     graph_fmt = _requested(request, RDF_FORMATS) or negotiate.choose(accept, RDF_FORMATS) or RDF_FORMATS[0]
     deadline = time.monotonic() + settings.query_timeout
     store = request.app.state.store
+    # A query with no BASE resolves relative IRIs (`<s>`, `<id/491>`) against the base of our IRIs,
+    # so it means the same on every host; the store takes no base IRI, so it goes in the prologue.
+    based = f"BASE <{store.iris.base}>\n{query}"
 
     def work():
-        return store.execute(query, result_format=result_fmt.key, graph_format=graph_fmt.key,
+        return store.execute(based, result_format=result_fmt.key, graph_format=graph_fmt.key,
                              default_graph=default_graph, named_graphs=named_graphs,
                              deadline=deadline, max_bytes=settings.max_result_bytes)
 
@@ -93,13 +107,18 @@ async def run_query(request: Request, query: str, default_graph=None, named_grap
         with anyio.fail_after(settings.query_timeout):
             answer = await anyio.to_thread.run_sync(work, abandon_on_cancel=True, limiter=request.app.state.query_limiter)
     except QueryError as e:
-        return problem(400, f"The query cannot be run: {e}")
+        return problem(400, f"The query cannot be run: {_unshift(str(e))}")
     except (QueryTimeout, TimeoutError):
         return problem(503, f"The query timed out after {settings.query_timeout:g} seconds. Narrow it down, or add a LIMIT.")
     except ResultTooLarge:
         return problem(413, f"The answer is larger than the result cap of {settings.max_result_bytes // 2**20} MB. Add a LIMIT or select fewer variables.")
     fmt = graph_fmt if answer.kind == "graph" else result_fmt
     return Response(answer.body, media_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
+
+
+def _unshift(message: str) -> str:
+    """Parser positions count the BASE line added above: give them back in the sender's lines."""
+    return re.sub(r"\berror at (\d+):", lambda m: f"error at {max(1, int(m[1]) - 1)}:", message, count=1)
 
 
 def _requested(request: Request, offered):

@@ -1,10 +1,29 @@
-// Starts YASGUI against this server's endpoint. No external requests: prefix.cc and LOV lookups are off.
+// Starts YASGUI against this server's endpoint. No request leaves this server: the prefix.cc and LOV
+// lookups are replaced by completions of the project's own prefixes, classes and properties.
 (function () {
   var el = document.getElementById("yasgui");
   if (!el || !window.Yasgui) return;
-  new Yasgui(el, {
+  var Yasqe = window.Yasgui.Yasqe;
+  var terms = fetch(el.dataset.completions).then(function (r) { return r.json(); });
+  Yasqe.forkAutocompleter("prefixes", { name: "kg-prefixes", get: function () { return terms.then(function (d) { return d.prefixes; }); } }, false);
+  Yasqe.forkAutocompleter("class", { name: "kg-class", bulk: true, get: function () { return terms.then(function (d) { return d.classes; }); } }, false);
+  Yasqe.forkAutocompleter("property", { name: "kg-property", bulk: true, get: function () { return terms.then(function (d) { return d.properties; }); } }, false);
+  Yasqe.defaults.autocompleters = ["variables", "kg-prefixes", "kg-class", "kg-property"];
+  var yasgui = new window.Yasgui(el, {
     requestConfig: { endpoint: el.dataset.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
+    persistenceId: null,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: el.dataset.endpoint }]; } },
+    yasqe: { prefixCcApi: null },
   });
+  var first = document.querySelector("pre[id^=example-]");
+  if (first && !yasgui.getTab().getQuery().trim().replace(/^PREFIX.*$/gm, "").trim().length) yasgui.getTab().setQuery(first.textContent);
+  document.querySelectorAll("button.use-example").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      yasgui.getTab().setQuery(document.getElementById(button.dataset.example).textContent);
+      el.scrollIntoView();
+    });
+  });
+  window.kuntagraphYasgui = yasgui;
 })();

@@ -1,0 +1,112 @@
+"""Example queries for the questions people bring (DOMAIN §6). Shown in the query UI; each is tested."""
+
+PROLOGUE = """PREFIX kg: <https://w3id.org/kuntagraph/def#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
+"""
+
+EXAMPLES = [
+    {
+        "id": "products",
+        "title": {"fi": "Mitä järjestelmätuotteita kunnat käyttävät?", "sv": "Vilka systemprodukter använder kommunerna?",
+                  "en": "Which system products do municipalities use?"},
+        "query": PROLOGUE + """
+SELECT ?product (COUNT(DISTINCT ?municipality) AS ?municipalities)
+       (GROUP_CONCAT(DISTINCT ?name; separator=", ") AS ?names)
+WHERE {
+  ?system kg:instanceOf ?p ; kg:owner ?municipality .
+  ?p skos:prefLabel ?product FILTER(lang(?product) = "fi")
+  ?municipality a kg:Municipality ; skos:prefLabel ?name FILTER(lang(?name) = "fi")
+}
+GROUP BY ?product ORDER BY DESC(?municipalities) ?product""",
+    },
+    {
+        "id": "koha",
+        "title": {"fi": "Ketkä omistavat Koha-järjestelmän?", "sv": "Vilka äger Koha-systemet?", "en": "Who owns a Koha system?"},
+        "query": PROLOGUE + """
+SELECT ?code ?municipality ?system WHERE {
+  ?system kg:instanceOf <https://w3id.org/kuntagraph/vocab/system-product/koha> ; kg:owner ?m .
+  ?m dcterms:identifier ?code ; skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+}
+ORDER BY ?code""",
+    },
+    {
+        "id": "hetu",
+        "title": {"fi": "Mistä tietovarannoista voi hakea henkilötunnuksella?", "sv": "Vilka informationsresurser kan sökas med personbeteckning?",
+                  "en": "Which information resources can be searched by personal identity code?"},
+        "query": PROLOGUE + """
+SELECT ?municipality ?resource WHERE {
+  ?r a kg:InformationResource ; skos:prefLabel ?resource .
+  { ?r kg:searchCriterion <https://w3id.org/kuntagraph/vocab/search-criterion/personal-identity-code> }
+  UNION
+  { ?description dcterms:hasPart ?r ;
+                 kg:searchCriterion <https://w3id.org/kuntagraph/vocab/search-criterion/personal-identity-code> }
+  ?d dcterms:hasPart ?r ; dcterms:publisher/skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+}
+ORDER BY ?municipality ?resource""",
+    },
+    {
+        "id": "open-interface",
+        "title": {"fi": "Mitä kunnat kertovat avoimista rajapinnoista?", "sv": "Vad säger kommunerna om öppna gränssnitt?",
+                  "en": "What do municipalities state about open interfaces?"},
+        "query": PROLOGUE + """
+SELECT ?municipality (COALESCE(?stated, "ei kerrottu / not stated") AS ?open_interface) WHERE {
+  ?description a kg:AccessDescription ; dcterms:publisher ?m .
+  ?m a kg:Municipality ; skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+  OPTIONAL { ?description kg:openInterface/skos:prefLabel ?stated FILTER(lang(?stated) = "fi") }
+}
+ORDER BY ?municipality""",
+    },
+    {
+        "id": "coverage",
+        "title": {"fi": "Palvelualueiden kattavuus kunnittain", "sv": "Serviceområdenas täckning per kommun",
+                  "en": "Coverage of each service area, per municipality"},
+        "query": PROLOGUE + """
+SELECT ?area ?municipality (COUNT(DISTINCT ?r) AS ?resources) WHERE {
+  ?description dcterms:publisher ?m ; dcterms:hasPart ?r .
+  ?r a kg:InformationResource ; kg:serviceArea/skos:prefLabel ?area FILTER(lang(?area) = "fi")
+  ?m skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+}
+GROUP BY ?area ?municipality ORDER BY ?area ?municipality""",
+    },
+    {
+        "id": "whom-to-ask",
+        "title": {"fi": "Keneltä pyydän kirjaston asiakastietoja?", "sv": "Av vem begär jag bibliotekets kunduppgifter?",
+                  "en": "Whom do I ask for a library's customer data?"},
+        "query": PROLOGUE + """
+SELECT ?municipality ?dataset ?authority ?person ?telephone WHERE {
+  ?dataset_iri skos:prefLabel ?dataset FILTER(CONTAINS(LCASE(?dataset), "asiak"))
+  ?resource dcterms:hasPart ?dataset_iri .
+  ?description dcterms:hasPart ?resource ; dcterms:publisher/skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+  ?description kg:decidingAuthority ?a .
+  ?a skos:prefLabel ?authority ; dcat:contactPoint ?c .
+  OPTIONAL { ?c vcard:fn ?person } OPTIONAL { ?c vcard:hasTelephone ?telephone }
+}
+ORDER BY ?municipality""",
+    },
+    {
+        "id": "secret-groups",
+        "title": {"fi": "Salassa pidettävät tietoryhmät (nimetty, sisältöä ei julkaista)", "sv": "Sekretessbelagda datagrupper (namngivna, innehållet publiceras inte)",
+                  "en": "Secret data groups (named; their content is never published)"},
+        "query": PROLOGUE + """
+SELECT ?system ?group WHERE {
+  ?g a kg:DataGroup ; skos:prefLabel ?group ;
+     kg:publicity <https://w3id.org/kuntagraph/vocab/publicity/secret> .
+  ?dataset kg:dataGroup ?g ; kg:heldIn/skos:prefLabel ?system .
+}
+ORDER BY ?system ?group""",
+    },
+    {
+        "id": "reference",
+        "title": {"fi": "Viitekirjaston sisällöt ja niitä kuvaavat kunnat", "sv": "Referensbibliotekets innehåll och kommunerna som beskriver dem",
+                  "en": "Reference library items and the municipalities that describe them"},
+        "query": PROLOGUE + """
+SELECT ?item (COUNT(DISTINCT ?m) AS ?municipalities) WHERE {
+  ?ref a kg:ReferenceItem ; skos:prefLabel ?item .
+  OPTIONAL { ?x kg:reference ?ref . ?x ^dcterms:hasPart/dcterms:publisher|^dcterms:hasPart/^dcterms:hasPart/dcterms:publisher|kg:owner ?m }
+}
+GROUP BY ?item ORDER BY DESC(?municipalities) ?item""",
+    },
+]
