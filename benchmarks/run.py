@@ -89,9 +89,9 @@ CHEAP_QUERY = "label_lookup"
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="Throughput and latency of the kuntagraph SPARQL endpoint vs raw pyoxigraph and rdflib-endpoint.")
     p.add_argument("--copies", type=int, default=None, help="synthetic copies of the municipality graphs in the scaled dataset (default 50; --quick 3)")
-    p.add_argument("--seconds", type=float, default=None, help="length of each throughput window (default 10; --quick 1)")
+    p.add_argument("--seconds", type=float, default=None, help="length of each throughput window (default 10; --quick 0.5)")
     p.add_argument("--concurrency", type=int, default=8, help="concurrent clients in the throughput windows (default 8)")
-    p.add_argument("--reps", type=int, default=None, help="sequential repetitions for p50/p95 (default 100; --quick 15)")
+    p.add_argument("--reps", type=int, default=None, help="sequential repetitions for p50/p95 (default 100; --quick 10)")
     p.add_argument("--client-procs", type=int, default=None, help="client processes sharing the concurrent clients (default min(2, C))")
     p.add_argument("--quick", action="store_true", help="a small fast run for smoke testing (< 60 s)")
     p.add_argument("--no-rdflib", action="store_true", help="leave the rdflib-endpoint baseline out")
@@ -102,11 +102,11 @@ def parse_args(argv=None):
     p.add_argument("--_serve-null", dest="serve_null", metavar="PORT", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     a.copies = a.copies if a.copies is not None else (3 if a.quick else 50)
-    a.seconds = a.seconds if a.seconds is not None else (1.0 if a.quick else 10.0)
-    a.reps = a.reps if a.reps is not None else (15 if a.quick else 100)
+    a.seconds = a.seconds if a.seconds is not None else (0.5 if a.quick else 10.0)
+    a.reps = a.reps if a.reps is not None else (10 if a.quick else 100)
     a.warmup = 2 if a.quick else 5
     # Sequential latency stops after this many seconds even short of --reps (a slow target is still measured, fewer times).
-    a.latency_budget = 1.5 if a.quick else max(5.0, a.seconds)
+    a.latency_budget = 1.0 if a.quick else max(5.0, a.seconds)
     a.client_procs = a.client_procs or min(2, a.concurrency)
     return a
 
@@ -135,6 +135,28 @@ def machine_info() -> dict:
     return {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "cores": os.cpu_count(), "cpu": cpu,
             "memory": mem, "python": platform.python_version(), "platform": platform.platform(),
             "git": commit + (" (uncommitted changes)" if dirty else ""), "versions": versions}
+
+
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat."""
+    try:
+        v = [int(x) for x in open("/proc/stat").readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0
+    return sum(v) - v[3] - v[4], sum(v)
+
+
+def machine_cpu_pct(j0, j1) -> float:
+    """Busy share of the whole machine between two machine_jiffies(), in % of one core."""
+    busy, total = j1[0] - j0[0], j1[1] - j0[1]
+    return 100 * (os.cpu_count() or 1) * busy / total if total else float("nan")
+
+
+def background_load(seconds=2.0) -> float:
+    """What other processes keep busy while this one sleeps: a busy machine makes every number noisy."""
+    j0 = machine_jiffies()
+    time.sleep(seconds)
+    return machine_cpu_pct(j0, machine_jiffies())
 
 
 def log(msg: str):
@@ -421,15 +443,26 @@ def pct(values, p):
 
 
 def measure_latency(target, query: str, reps: int, warmup: int, budget: float) -> dict:
-    """One client, one request at a time: what a single user waits, without queueing."""
-    for _ in range(warmup):
+    """One client, one request at a time: what a single user waits, without queueing.
+    A slow target gets fewer warm-up runs and repetitions (at least 1 and 3) so the run ends in time."""
+    t_end = time.monotonic() + budget / 4
+    for i in range(warmup):
         target.run(query)
+        if time.monotonic() > t_end:
+            break
     lat, t_end = [], time.monotonic() + budget
     while len(lat) < reps and (len(lat) < 3 or time.monotonic() < t_end):
         t0 = time.perf_counter()
         target.run(query)
         lat.append(time.perf_counter() - t0)
     return {"n": len(lat), "p50_ms": pct(lat, 50) * 1e3, "p95_ms": pct(lat, 95) * 1e3, "mean_ms": statistics.fmean(lat) * 1e3}
+
+
+def _warm_client_proc(_):
+    """Import httpx in a client process before any window starts: a cold import would eat the window."""
+    import httpx  # noqa: F401
+    time.sleep(0.2)  # keep this worker busy so the pool hands the next warm-up to another one
+    return os.getpid()
 
 
 def _client_proc(url: str, threads: int, start_at: float, seconds: float) -> dict:
@@ -481,10 +514,12 @@ def measure_http_throughput(pool, procs: int, url: str, concurrency: int, second
     A client still waiting at the deadline finishes its request; throughput is completed requests over
     the time until the last one ended, so a target slower than the window is measured, not zeroed."""
     shares = [concurrency // procs + (i < concurrency % procs) for i in range(procs)]
-    start_at = time.time() + 0.3
+    start_at = time.time() + 0.2  # every client starts at once; the processes are already warm
     cpu0 = server.cpu_seconds() if server else None
+    j0 = machine_jiffies()
     futs = [pool.submit(_client_proc, url, n, start_at, seconds) for n in shares if n]
     parts = [f.result() for f in futs]
+    machine = machine_cpu_pct(j0, machine_jiffies())
     elapsed = max(p["last_end"] for p in parts) - start_at
     ok, errors = sum(p["ok"] for p in parts), sum(p["errors"] for p in parts)
     lat = [x for p in parts for x in p["lat"]]
@@ -494,6 +529,9 @@ def measure_http_throughput(pool, procs: int, url: str, concurrency: int, second
            "first_error": next((p["error"] for p in parts if p["error"]), None)}
     if server:
         res["server_cpu_pct"] = 100 * (server.cpu_seconds() - cpu0) / elapsed
+        # Everything else the machine did meanwhile (other people's tests, say): it competes with the server.
+        res["other_cpu_pct"] = max(0.0, machine - res["server_cpu_pct"] - res["client_cpu_pct"])
+    res["machine_cpu_pct"] = machine
     return res
 
 
@@ -509,7 +547,7 @@ def measure_raw_throughput(target: RawTarget, query: str, concurrency: int, seco
             counts[i] += 1
         ends[i] = time.monotonic()
 
-    cpu0 = time.process_time()
+    cpu0, j0 = time.process_time(), machine_jiffies()
     ts = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
     for t in ts:
         t.start()
@@ -517,7 +555,7 @@ def measure_raw_throughput(target: RawTarget, query: str, concurrency: int, seco
         t.join()
     elapsed = max(ends) - start
     return {"concurrency": concurrency, "seconds": elapsed, "ok": sum(counts), "errors": 0, "rps": sum(counts) / elapsed,
-            "process_cpu_pct": 100 * (time.process_time() - cpu0) / elapsed}
+            "process_cpu_pct": 100 * (time.process_time() - cpu0) / elapsed, "machine_cpu_pct": machine_cpu_pct(j0, machine_jiffies())}
 
 
 def check_answers(targets: dict, queries: dict) -> dict:
@@ -561,7 +599,8 @@ def bench_dataset(label: str, targets: dict, args, pool) -> dict:
             results[q]["targets"][key] = {"latency": lat, "throughput": thr}
             extra = f", {thr['errors']} errors ({thr['first_error']})" if thr.get("errors") else ""
             if "server_cpu_pct" in thr:
-                extra += f"  (server CPU {thr['server_cpu_pct']:.0f}%, client CPU {thr['client_cpu_pct']:.0f}%)"
+                extra += (f"  (CPU, % of a core: server {thr['server_cpu_pct']:.0f}, client {thr['client_cpu_pct']:.0f}, "
+                          f"other processes {thr['other_cpu_pct']:.0f})")
             log(f"    {q:<19} {t.name:<16} p50 {lat['p50_ms']:9.2f} ms  p95 {lat['p95_ms']:9.2f} ms  "
                 f"{thr['rps']:9.1f} req/s{extra}")
     return results
@@ -619,7 +658,8 @@ def report(doc: dict) -> str:
     m, a = doc["machine"], doc["args"]
     out = [f"# kuntagraph SPARQL benchmark\n",
            f"- date: {m['date']}; git {m['git']}",
-           f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory']}, Python {m['python']}, {m['platform']}",
+           f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory']}, Python {m['python']}, {m['platform']}; "
+           f"other processes used {m['background_cpu_pct']:.0f}% of one core just before the run",
            f"- versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v),
            f"- command: `{doc['command']}`",
            f"- sequential latency: {a['reps']} repetitions after {a['warmup']} warm-up ones (fewer when a target is slow: "
@@ -639,8 +679,9 @@ def report(doc: dict) -> str:
             for k in ("ours", "rdflib"):
                 thr = r["targets"].get(k, {}).get("throughput")
                 if thr and "server_cpu_pct" in thr:
-                    srv.append(f"{q}/{k} {thr['server_cpu_pct']:.0f}%")
-        out += ["Server CPU during the throughput windows (100% = one core): " + ", ".join(srv), ""]
+                    srv.append(f"{q}/{k} {thr['server_cpu_pct']:.0f}/{thr['client_cpu_pct']:.0f}/{thr['other_cpu_pct']:.0f}")
+        out += ["CPU during the throughput windows, server/client/other processes, in % of one core "
+                f"({doc['machine']['cores']} cores = {100 * doc['machine']['cores']}%): " + ", ".join(srv), ""]
     out += ["## Server logs", ""]
     for name, text in doc["server_logs"].items():
         out.append(f"- {name}: " + ("nothing logged" if not text.strip() else f"{len(text.splitlines())} line(s); last:\n\n```\n{text[-1500:].rstrip()}\n```"))
@@ -684,6 +725,9 @@ def main(argv=None) -> int:
     machine = machine_info()
     log(f"kuntagraph SPARQL benchmark — {machine['date']}")
     log(f"  {machine['cores']} cores ({machine['cpu']}), Python {machine['python']}, git {machine['git']}")
+    machine["background_cpu_pct"] = background_load()
+    log(f"  other processes keep {machine['background_cpu_pct']:.0f}% of one core busy before the run"
+        + ("  — WARNING: a busy machine makes the numbers noisy" if machine["background_cpu_pct"] > 20 else ""))
     rdflib_note = None if args.no_rdflib else ensure_rdflib_endpoint(not args.no_install)
     if args.no_rdflib:
         rdflib_note = "left out (--no-rdflib)"
@@ -693,7 +737,8 @@ def main(argv=None) -> int:
 
     # Client processes start before anything big is loaded, and stay warm for every window.
     pool = cf.ProcessPoolExecutor(args.client_procs, mp_context=multiprocessing.get_context("spawn"))
-    list(pool.map(time.sleep, [0.01] * args.client_procs))
+    pids = set(pool.map(_warm_client_proc, range(args.client_procs)))
+    log(f"  {len(pids)} client process(es) ready")
     work = Path(tempfile.mkdtemp(prefix="kuntagraph-bench-"))
     procs: list[Proc] = []
     doc = {"command": " ".join([os.path.relpath(sys.executable, ROOT), os.path.relpath(sys.argv[0], ROOT), *sys.argv[1:]]), "machine": machine,

@@ -3,6 +3,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,12 +36,15 @@ class Server:
     def __init__(self, *extra):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # The log goes to a file, not a pipe nobody reads (a full pipe would block the server).
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="kuntagraph-server-", suffix=".log")
         self.proc = subprocess.Popen([*CLI, "serve", "--port", str(self.port), *map(str, extra)], cwd=ROOT,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                     stdout=self.log, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("server exited:\n" + self.proc.stdout.read())
+                self.log.seek(0)
+                raise RuntimeError("server exited:\n" + self.log.read())
             try:
                 if httpx.get(self.url + "/", timeout=2).status_code == 200:
                     return

@@ -437,7 +437,7 @@ def test_bad_query_is_a_400_a_person_can_read(live):
     ("POST", "ASK {}", "text/plain", 415, "application/sparql-query"),
     ("POST", "ASK {}", None, 415, "Content-Type"),
     ("POST", "query=", "application/x-www-form-urlencoded", 400, "empty"),
-])
+], ids=["put", "update-form", "update-utf16", "wrong-media-type", "no-content-type", "empty-query"])
 def test_refusals_say_what_to_do(live, method, body, ctype, status, words):
     headers = {"Content-Type": ctype} if ctype else {}
     response = httpx.request(method, live.url + "/sparql", content=body.encode(), headers=headers)

@@ -106,7 +106,7 @@ def cmd_load(args) -> int:
             return EXIT_FAILED
     for path in rdffiles.expand(args.paths):  # every file parses before the store is opened or touched
         rdffiles.read(path, Iris())
-    store = open_store(args.store)
+    store = _open_disk_store(args.store)
     if store.iris.graph("ontology") not in store.graphs():
         store.load_files(config.ontology_files())
     files = store.load_files(args.paths, graph=args.graph)
@@ -119,10 +119,17 @@ def _store_for(args):
     if args.store:
         if not Path(args.store).exists():
             raise InputError(args.store, "no such store; create it with 'kuntagraph load PATH --store DIR'")
-        return open_store(args.store)
+        return _open_disk_store(args.store)
     store = open_store()
     store.load_defaults()
     return store
+
+
+def _open_disk_store(path, iris=None):
+    try:
+        return open_store(path, iris)
+    except OSError as e:
+        raise InputError(path, f"the store cannot be opened ({e}); is a server or another command using it?") from None
 
 
 def cmd_query(args) -> int:
@@ -166,7 +173,7 @@ def cmd_serve(args) -> int:
 
     iris = Iris(args.base_uri)
     if args.store:
-        store = open_store(args.store, iris)
+        store = _open_disk_store(args.store, iris)
         if not store.graphs():
             store.load_defaults()
     else:

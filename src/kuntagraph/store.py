@@ -110,11 +110,13 @@ class Store(ABC):
     @abstractmethod
     def execute(self, sparql: str, *, result_format: str = "json", graph_format: str = "turtle",
                 default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
-                with_prefixes: bool = False, deadline: float | None = None, max_bytes: int | None = None) -> Answer:
+                with_prefixes: bool = False, deadline: float | None = None, max_bytes: int | None = None,
+                base_iri: str | None = None) -> Answer:
         """Run any query form and serialise its answer. Without a dataset clause or default_graph,
         the default graph is the union of all graphs. `with_prefixes` predeclares PREFIXES (for people
         typing queries; the SPARQL endpoint keeps the standard behaviour). Past `deadline` (time.monotonic())
-        it raises QueryTimeout, past `max_bytes` of output ResultTooLarge."""
+        it raises QueryTimeout, past `max_bytes` of output ResultTooLarge. Relative IRIs resolve against
+        `base_iri` when the query has no BASE of its own."""
 
     @abstractmethod
     def dump(self, graph_format: str = "nquads", graph: str | None = None) -> bytes: ...
@@ -138,6 +140,11 @@ class Store(ABC):
     def load_defaults(self) -> list[rdffiles.RdfFile]:
         """The ontology, the concept schemes and every graph in data/."""
         return self.load_files([*config.ontology_files(), *config.data_files()])
+
+
+def _short_message(message: str, limit: int = 300) -> str:
+    """The parser lists every character class it expected; a person needs the position and the start."""
+    return message if len(message) <= limit else message[:limit].rstrip() + " …"
 
 
 def _python(term):
@@ -166,10 +173,8 @@ class OxigraphStore(Store):
     def _query(self, sparql, **kw):
         try:
             return self._store.query(sparql, **kw)
-        except SyntaxError as e:
-            raise QueryError(str(e)) from None
-        except (ValueError, OSError, RuntimeError) as e:
-            raise QueryError(str(e)) from None
+        except (SyntaxError, ValueError, OSError, RuntimeError) as e:
+            raise QueryError(_short_message(str(e))) from None
 
     def select(self, sparql):
         res = self._query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
@@ -185,8 +190,10 @@ class OxigraphStore(Store):
         return bool(res)
 
     def execute(self, sparql, *, result_format="json", graph_format="turtle", default_graph=None, named_graphs=None,
-                with_prefixes=False, deadline=None, max_bytes=None):
+                with_prefixes=False, deadline=None, max_bytes=None, base_iri=None):
         kw = {"prefixes": PREFIXES} if with_prefixes else {}
+        if base_iri:
+            kw["base_iri"] = base_iri
         if default_graph:
             kw["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         if named_graphs:

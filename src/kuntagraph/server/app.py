@@ -1,10 +1,10 @@
 """The FastAPI application: the routes of each concern live in their own module."""
 
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import anyio
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,7 +28,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="kuntagraph", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     app.state.store = store
     app.state.settings = settings or Settings()
-    app.state.query_limiter = anyio.CapacityLimiter(app.state.settings.query_workers)
+    app.state.query_slots = threading.BoundedSemaphore(app.state.settings.query_workers)
     app.state.data_modified = time.time()  # Last-Modified of every representation; set again on each write
 
     from . import pages, resources, sparql
