@@ -170,6 +170,8 @@ def test_every_page_reachable_from_the_home_page_answers(server):
                 continue
             for href in re.findall(r'href="([^"#]+)"', r.text):
                 href = href.replace("&amp;", "&")
+                if re.match(r"^[a-z][a-z0-9+.-]*:", href):  # tel:, mailto:, other sites
+                    continue
                 u = urlparse(urljoin(path, href))
                 if not u.netloc and not href.startswith("/static/"):
                     nxt.append(u.path + ("?" + u.query if u.query else ""))

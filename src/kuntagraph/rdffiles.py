@@ -105,3 +105,16 @@ def graph_for(path: Path, triples, iris: Iris) -> str:
                 if "/" not in key:
                     return iris.graph(key)
     return iris.graph(path.stem)
+
+
+def slugify(label: str, maxlen: int = 60) -> str:
+    """An ASCII slug for a new IRI, made once from a Finnish label (never recomputed for existing IRIs)."""
+    import re
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", label.lower())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    if len(s) > maxlen:
+        s = s[:maxlen].rsplit("-", 1)[0]
+    return s or "item"

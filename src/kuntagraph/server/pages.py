@@ -15,7 +15,10 @@ templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
 
 def render(request: Request, name: str, status: int = 200, **context):
     lang = i18n.pick_language(request.query_params.get("lang"))
-    return templates.TemplateResponse(request, name, {"lang": lang, **context}, status_code=status)
+    iris = request.app.state.store.iris
+    # local(iri): the path on this server of an IRI under the base (the one URL builder), else the IRI.
+    local = lambda iri: (iris.path_of(iri) or iri) if iri else ""  # noqa: E731
+    return templates.TemplateResponse(request, name, {"lang": lang, "local": local, **context}, status_code=status)
 
 
 def labels_by_node(rows, lang: str) -> dict[str, str]:

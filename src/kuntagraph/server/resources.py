@@ -17,7 +17,8 @@ from .negotiate import HTML, RDF_FORMATS
 from .pages import render
 
 router = APIRouter()
-OFFERED = [HTML, *RDF_FORMATS]  # HTML first: a browser, or curl's */*, gets the page
+OFFERED = [HTML, *RDF_FORMATS]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"  # HTML first: a browser, or curl's */*, gets the page
 
 
 def term_labels(request: Request):
@@ -73,6 +74,10 @@ def negotiated(request: Request, path: str):
 @router.api_route("/vocab/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
 @router.api_route("/source/{rest:path}", methods=["GET", "HEAD"], include_in_schema=False)
 def thing(request: Request, rest: str):
+    from .municipality import municipality_page, municipality_twin, twin_format
+
+    if twin_format(request.url.path):
+        return municipality_twin(request)
     path, fmt = negotiated(request, request.url.path)
     if isinstance(fmt, Response):
         return fmt
@@ -87,6 +92,8 @@ def thing(request: Request, rest: str):
     lang = i18n.pick_language(request.query_params.get("lang"))
     if scheme:
         page = render(request, "scheme.html", **scheme_view(request, iri, lang), alternates=_alternates(path))
+    elif ox.Triple(ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(store.iris.term("Municipality"))) in triples:
+        page = municipality_page(request, iri, lang, _alternates(path))
     else:
         view = describe.build(iri, triples, lang, term_labels(request), store.iris.path_of)
         page = render(request, "resource.html", r=view, alternates=_alternates(path))

@@ -1,0 +1,730 @@
+"""In-memory full-text search over the labels and descriptions of everything described, in every language.
+
+Build once from a store (`SearchIndex.build(store)`: exactly three SPARQL SELECTs, whatever the data size;
+no query per item), then `search()` as often as wanted; the index is read-only after the build, so one
+index can serve many threads.
+
+What is indexed
+---------------
+Items are the things a municipality (or the reference library, or a concept scheme) describes: subjects
+typed with one of `ITEM_KINDS` in any named graph, and the `skos:Concept`s of the concept schemes. Each item
+has weighted text fields (all languages):
+
+=========== =============================================================================== ======
+field       source                                                                          weight
+=========== =============================================================================== ======
+label       skos:prefLabel (rdfs:label when there is none)                                  3.0
+altLabel    skos:altLabel                                                                   2.0
+product     for a kg:SystemInstance: prefLabel and altLabel of its kg:instanceOf product    1.5
+text        dcterms:description, skos:definition, kg:includesField (data-group fields)       1.0
+context     prefLabel and altLabel of the item's service areas (see *areas* below)          0.5
+=========== =============================================================================== ======
+
+The *context* field is what lets "kirjaston asiakastiedot" find the LUMME dataset "Asiakkaita koskevat
+tiedot": the dataset never says "kirjasto", but its service area is called so.
+
+Words and keys
+--------------
+Text is cut into words (runs of letters and digits; "LUMME-kirjastojen" is two words). A word is
+case-folded and stripped of diacritics **except å, ä and ö**: these are letters of their own in Finnish
+and Swedish (and the Finnish stemmer needs them to read vowel harmony: -ssa/-ssä), so "päätös" is not
+folded to "paatos" in the index. Then each word is stemmed by the language of its literal: Snowball
+Finnish for `fi` and for untagged literals, Swedish for `sv`, English for `en`; words of any other
+language are not stemmed; numbers are kept as they are. Finnish stems are further *folded* for consonant
+gradation, which the stemmer leaves alone: ng→nk, d→t, double consonants→single, nt→n, final ks→s
+(tieto/tiedot, hoito/hoidon, päätös/päätöksen, hallinto/hallinnon, kaupunki/kaupungin come out equal).
+The result is the word's **key**. Every key also has an *ascii key* (å→a, ä→a, ö→o) used only for queries
+typed without any å/ä/ö (see below).
+
+A query is cut and normalised the same way; common function words (ja, och, and, …) are dropped unless the
+query has nothing else. The query's language is not known, so each query word is keyed with all three
+stemmers and looked up in the words of the matching language.
+
+The matching rule
+-----------------
+A query word *q* matches an item when one of the item's words *d* relates to it (keys compared; the first
+rule that holds gives the strength):
+
+1. **exact** (1.0): the keys are equal — kirjasto = kirjaston = kirjastossa.
+2. **inflection** (0.9): one key extends the other by one or two letters and the shorter has at least 5
+   letters — asiakas/asiak(kaan), oppilas/oppil(aan): forms the stemmer does not reduce to one stem.
+3. **compound head** (0.7): *d* begins with the key (or with the normalised word itself, as compound
+   modifiers are written: "kunta" in "kuntalaiset", "kirjaston" in "kirjastonhallinnan") of *q*, which
+   has at least 5 letters, and at least 3 letters follow — kirjasto → Kirjastopalveluiden.
+4. **compound tail** (0.7): *d* ends with the key of *q*, which has at least 4 letters, and at least 3
+   letters precede — kirjasto → kaupunginkirjasto, tieto → kokoelmatiedot.
+5. **split compound** (0.6): the key of *q* splits into two parts of at least 4 letters each, and each part
+   matches a (possibly different) word of the same item: the first part by rules 1-3 (asiakas ~ asiakkaita),
+   the second by rules 1-4 (tieto ~ tiedot) — asiakastiedot → "Asiakkaan tiedot". The score uses the weaker
+   of the two fields.
+
+A query word typed without å/ä/ö is also compared on the ascii keys, at 0.9 times the strength: "paatos"
+finds "päätös", ranked below an exact "paatos". A query word with å/ä/ö is compared only as written.
+Numbers match only exactly. So do keys shorter than the minimum lengths above.
+
+Every query word must match (AND). An item's score is the sum, over the query words, of the best
+strength × field weight that word reaches in the item, so label matches outrank description matches and
+exact matches outrank partial ones. Ties: shorter label first, then alphabetical.
+
+Limits: a query is cut to `MAX_QUERY_CHARS` characters, its words to `MAX_TOKEN_CHARS`, and only the first
+`MAX_QUERY_TOKENS` distinct words are used; `limit` is capped at `MAX_LIMIT`. An empty (or whitespace, or
+punctuation-only) query has no hits and `total` 0, but its facets count every item (a facet browser).
+
+Municipalities, areas, facets
+-----------------------------
+An item belongs to the municipality (kg:Municipality) whose named graph `graph/{key}` holds its rdf:type
+(`id/{key}`); an item in a consortium's graph (kg:Consortium, e.g. `lumme`) belongs to the consortium's
+members (org:hasMember). A kg:Dataset or kg:DataGroup belongs more precisely to the municipalities of the
+information resources that have it as dcterms:hasPart (for a data group also: that have, as dcterms:hasPart,
+a dataset with kg:dataGroup it), when there are such resources. Reference items and concepts belong to none.
+
+An item's areas are its own kg:serviceArea values; a dataset without any takes those of the resources it is
+part of, a data group without any those of its datasets (or, failing that, of its resources). The `area`
+filter matches the given area and every area narrower than it (skos:broader / skos:narrower, transitively):
+area=education-and-culture finds items of the library.
+
+Facets (`municipality`, `area`, `kind`) count every match, not only the first `limit`, honouring the other
+active filters but not their own (Solr's multi-select faceting): the kind facet of a query filtered by
+kind still shows the other kinds. An item with several municipalities (or areas) counts once under each.
+Facets are sorted by count, then label.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import snowballstemmer
+
+from .iris import Iris
+
+# --- limits and weights --------------------------------------------------------------------------------
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TOKENS = 10
+MAX_TOKEN_CHARS = 40
+MAX_LIMIT = 1000
+SNIPPET_CHARS = 200
+
+WEIGHTS = {"label": 3.0, "altLabel": 2.0, "product": 1.5, "text": 1.0, "context": 0.5}
+EXACT, INFLECTION, HEAD, TAIL, SPLIT = 1.0, 0.9, 0.7, 0.7, 0.6
+ASCII_FACTOR = 0.9
+MIN_HEAD = 5        # rules 2 and 3: the shorter key / the query key has at least this many letters
+MIN_TAIL = 4        # rule 4
+MIN_PART = 4        # rule 5: each part of a split query compound
+MIN_REST = 3        # rules 3, 4: letters the document word has beyond the query key
+MAX_INFLECTION = 2  # rule 2: letters one key may extend the other
+
+# Classes whose instances are indexed, in order of preference when a subject has several of them.
+ITEM_KINDS = ["InformationResource", "CaseRegister", "Dataset", "DataGroup", "Purpose", "Process",
+              "SystemInstance", "TechnicalInterface", "Authority", "AccessDescription", "Municipality",
+              "Consortium", "ReferenceItem", "ReferenceLibrary"]
+CONCEPT = "Concept"
+RESOURCE_KINDS = {"InformationResource", "CaseRegister"}
+KIND_LABELS = {CONCEPT: {"fi": "käsite", "sv": "begrepp", "en": "concept"}}  # the others come from the ontology
+
+LANGUAGES = ("fi", "sv", "en")
+STOPWORDS = {
+    "ja", "tai", "sekä", "on", "ovat", "ei", "että", "kuin", "myös", "se", "ne",
+    "och", "eller", "i", "på", "av", "för", "med", "som", "till", "ett", "det", "den", "är",
+    "and", "or", "the", "a", "an", "of", "for", "in", "on", "to", "with", "by", "is", "are",
+}
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+ORG = "http://www.w3.org/ns/org#"
+TEXT_PREDICATES = {SKOS + "prefLabel": "label", SKOS + "altLabel": "altLabel", RDFS + "label": "rdfsLabel",
+                   DCTERMS + "description": "text", SKOS + "definition": "text"}  # + kg:includesField: "field"
+
+
+# --- words and keys ------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+_KEEP = set("åäö")
+_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o"})
+_GEMINATE = re.compile(r"([bcdfghjklmnpqrstvwxz])\1")
+
+
+def normalize(word: str) -> str:
+    """Case-fold and drop diacritics, except that å, ä and ö stay letters of their own."""
+    word = unicodedata.normalize("NFC", word.casefold())
+    if word.isascii():
+        return word
+    out = []
+    for ch in word:
+        if ch in _KEEP or ch.isascii():
+            out.append(ch)
+        else:
+            out.append("".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)))
+    return "".join(out)
+
+
+def words(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, normalised word) for each word of a text; positions in the original text."""
+    for m in _WORD.finditer(text):
+        w = normalize(m.group())
+        if w:
+            yield m.start(), m.end(), w
+
+
+def fold_fi(key: str) -> str:
+    """Fold Finnish consonant gradation out of a stem (see the module docstring)."""
+    key = key.replace("ng", "nk").replace("d", "t")
+    key = _GEMINATE.sub(r"\1", key)
+    key = key.replace("nt", "n")
+    if key.endswith("ks"):
+        key = key[:-2] + "s"
+    return key
+
+
+def group_of(lang: str | None) -> str:
+    """The stemming group of a language tag: fi (also untagged), sv, en, or xx (not stemmed)."""
+    primary = (lang or "").lower().split("-", 1)[0]
+    if not primary:
+        return "fi"
+    return primary if primary in LANGUAGES else "xx"
+
+
+class _Analyzer:
+    """Words to keys, per language group; cached. Snowball stemmers keep state, hence the lock."""
+
+    def __init__(self):
+        self._stemmers = {"fi": snowballstemmer.stemmer("finnish"), "sv": snowballstemmer.stemmer("swedish"),
+                          "en": snowballstemmer.stemmer("english")}
+        self._cache: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def key(self, group: str, word: str) -> str:
+        if word.isdigit() or group == "xx":
+            return word
+        with self._lock:
+            k = self._cache.get((group, word))
+            if k is None:
+                k = self._stemmers[group].stemWord(word)
+                if group == "fi":
+                    k = fold_fi(k)
+                if len(self._cache) < 200_000:
+                    self._cache[(group, word)] = k
+        return k
+
+    def surface(self, group: str, word: str) -> str:
+        """The word itself, folded like a key but not stemmed: how a compound modifier is written."""
+        return fold_fi(word) if group == "fi" and not word.isdigit() else word
+
+
+# --- the term tables -----------------------------------------------------------------------------------
+
+class _Terms:
+    """key -> {item: best field weight}, with sorted keys (prefix lookups) and reversed keys (suffix)."""
+
+    def __init__(self):
+        self.post: dict[str, dict[int, float]] = {}
+        self.keys: list[str] = []
+        self.rkeys: list[str] = []
+
+    def add(self, key: str, item: int, weight: float):
+        d = self.post.setdefault(key, {})
+        if weight > d.get(item, 0.0):
+            d[item] = weight
+
+    def freeze(self):
+        self.keys = sorted(self.post)
+        self.rkeys = sorted(k[::-1] for k in self.post)
+
+    def starting(self, prefix: str) -> Iterator[str]:
+        i = bisect_left(self.keys, prefix)
+        while i < len(self.keys) and self.keys[i].startswith(prefix):
+            yield self.keys[i]
+            i += 1
+
+    def ending(self, suffix: str) -> Iterator[str]:
+        r = suffix[::-1]
+        i = bisect_left(self.rkeys, r)
+        while i < len(self.rkeys) and self.rkeys[i].startswith(r):
+            yield self.rkeys[i][::-1]
+            i += 1
+
+
+def _whole_word_keys(t: _Terms, q: str, surface: str) -> dict[str, float]:
+    """Rules 1-4: the keys of `t` that match the query key q, with their strength."""
+    found: dict[str, float] = {}
+
+    def put(k, s):
+        if s > found.get(k, 0.0):
+            found[k] = s
+
+    if q in t.post:
+        put(q, EXACT)
+    if q.isdigit():
+        return found
+    if len(q) >= MIN_HEAD:
+        for k in t.starting(q):
+            extra = len(k) - len(q)
+            if 0 < extra <= MAX_INFLECTION:
+                put(k, INFLECTION)
+            elif extra >= MIN_REST:
+                put(k, HEAD)
+        for j in range(1, MAX_INFLECTION + 1):
+            if len(q) - j >= MIN_HEAD and q[:-j] in t.post:
+                put(q[:-j], INFLECTION)
+    if surface != q and len(surface) >= MIN_HEAD:
+        for k in t.starting(surface):
+            if len(k) - len(surface) >= MIN_REST:
+                put(k, HEAD)
+    if len(q) >= MIN_TAIL:
+        for k in t.ending(q):
+            if len(k) - len(q) >= MIN_REST:
+                put(k, TAIL)
+    return found
+
+
+def _modifier_keys(t: _Terms, left: str) -> set[str]:
+    """Rule 5, first part: keys equal to `left`, beginning with it, or `left` less an inflection."""
+    found = set(t.starting(left))
+    for j in range(1, MAX_INFLECTION + 1):
+        if len(left) - j >= MIN_HEAD and left[:-j] in t.post:
+            found.add(left[:-j])
+    return found
+
+
+# --- the public types ----------------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    iri: str
+    kind: str
+    label: str
+    snippet: str | None
+    municipalities: list[str]
+    areas: list[str]
+    score: float
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[Facet]]
+
+
+@dataclass
+class _Item:
+    iri: str
+    kind: str
+    municipalities: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    passages: list[tuple[str, str]] = field(default_factory=list)  # (lang, text) from the *text* field
+
+
+# --- the queries build() issues (three, whatever the data) ---------------------------------------------
+
+def _q_types(kg: str) -> str:
+    values = " ".join(f"<{kg}{k}>" for k in ITEM_KINDS)
+    return f"""SELECT DISTINCT ?g ?s ?t WHERE {{
+  VALUES ?t {{ {values} <{SKOS}Concept> }}
+  GRAPH ?g {{ ?s a ?t }}
+}}"""
+
+
+def _q_texts(kg: str) -> str:
+    values = " ".join(f"<{p}>" for p in TEXT_PREDICATES) + f" <{kg}includesField>"
+    return f"""SELECT DISTINCT ?s ?p ?o (LANG(?o) AS ?lang) WHERE {{
+  VALUES ?p {{ {values} }}
+  ?s ?p ?o FILTER(isLiteral(?o))
+}}"""
+
+
+def _q_links(kg: str) -> str:
+    preds = [DCTERMS + "hasPart", kg + "dataGroup", kg + "serviceArea", kg + "instanceOf", ORG + "hasMember",
+             SKOS + "broader", SKOS + "narrower"]
+    values = " ".join(f"<{p}>" for p in preds)
+    return f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {values} }}
+  ?s ?p ?o FILTER(isIRI(?o))
+}}"""
+
+
+BUILD_QUERIES = 3
+
+
+def _fallback(lang: str) -> list[str]:
+    return [lang] + [x for x in LANGUAGES if x != lang] + [""]
+
+
+def _pick(by_lang: dict[str, list[str]], lang: str) -> str | None:
+    for cand in _fallback(lang):
+        if by_lang.get(cand):
+            return by_lang[cand][0]
+    for values in by_lang.values():
+        if values:
+            return values[0]
+    return None
+
+
+class SearchIndex:
+    """The search index; see the module docstring for what it indexes and how it matches."""
+
+    def __init__(self):
+        self._an = _Analyzer()
+        self._items: list[_Item] = []
+        self._tables: dict[tuple[str, str], _Terms] = {}  # (space "k" or "a", group) -> terms
+        self._labels: dict[str, dict[str, dict[str, list[str]]]] = {}  # iri -> field -> lang -> texts
+        self._kind_labels: dict[str, dict[str, str]] = {}
+        self._narrower: dict[str, set[str]] = {}
+
+    # --- build -------------------------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, store) -> "SearchIndex":
+        """Read everything needed with `BUILD_QUERIES` (3) SELECTs over the union graph and index it."""
+        self = cls()
+        iris: Iris = getattr(store, "iris", None) or Iris()
+        kg = iris.term("")
+        type_rows = store.select(_q_types(kg))
+        text_rows = store.select(_q_texts(kg))
+        link_rows = store.select(_q_links(kg))
+
+        # Texts: iri -> field -> lang -> [texts] (sorted, so that the index does not depend on row order).
+        labels = self._labels
+        for r in text_rows:
+            p = r["p"]
+            fname = TEXT_PREDICATES.get(p, "field")
+            labels.setdefault(r["s"], {}).setdefault(fname, {}).setdefault(r["lang"] or "", []).append(r["o"])
+        for fields in labels.values():
+            for by_lang in fields.values():
+                for texts in by_lang.values():
+                    texts.sort()
+        for kind in ITEM_KINDS:
+            rl = labels.get(kg + kind, {}).get("rdfsLabel", {})
+            if rl:
+                self._kind_labels[kind] = {lang: texts[0] for lang, texts in rl.items()}
+        self._kind_labels.update(KIND_LABELS)
+
+        # Links.
+        links: dict[str, dict[str, set[str]]] = {}
+        for r in link_rows:
+            links.setdefault(r["p"], {}).setdefault(r["s"], set()).add(r["o"])
+        has_part = links.get(DCTERMS + "hasPart", {})
+        data_group = links.get(kg + "dataGroup", {})
+        service_area = links.get(kg + "serviceArea", {})
+        instance_of = links.get(kg + "instanceOf", {})
+        members = links.get(ORG + "hasMember", {})
+        for s, objs in links.get(SKOS + "broader", {}).items():
+            for o in objs:
+                self._narrower.setdefault(o, set()).add(s)
+        for s, objs in links.get(SKOS + "narrower", {}).items():
+            self._narrower.setdefault(s, set()).update(objs)
+        part_of: dict[str, set[str]] = {}
+        for s, objs in has_part.items():
+            for o in objs:
+                part_of.setdefault(o, set()).add(s)
+        datasets_of: dict[str, set[str]] = {}
+        for s, objs in data_group.items():
+            for o in objs:
+                datasets_of.setdefault(o, set()).add(s)
+
+        # Items, their kinds and graphs.
+        types: dict[str, set[str]] = {}
+        graphs: dict[str, set[str]] = {}
+        for r in type_rows:
+            t = r["t"]
+            local = CONCEPT if t == SKOS + "Concept" else t[len(kg):]
+            types.setdefault(r["s"], set()).add(local)
+            graphs.setdefault(r["s"], set()).add(r["g"])
+        kinds: dict[str, str] = {}
+        for s, ts in types.items():
+            kinds[s] = CONCEPT if CONCEPT in ts else next(k for k in ITEM_KINDS if k in ts)
+
+        def graph_munis(s: str) -> set[str]:
+            out: set[str] = set()
+            for g in graphs.get(s, ()):
+                key = iris.key_of_graph(g)
+                if not key:
+                    continue
+                owner = iris.thing(key)
+                owner_types = types.get(owner, set())
+                if "Municipality" in owner_types:
+                    out.add(owner)
+                elif "Consortium" in owner_types:
+                    out.update(m for m in members.get(owner, ()) if "Municipality" in types.get(m, ()))
+            return out
+
+        def resources_of(s: str) -> set[str]:
+            found = {r for r in part_of.get(s, ()) if kinds.get(r) in RESOURCE_KINDS}
+            if kinds.get(s) == "DataGroup":
+                for d in datasets_of.get(s, ()):
+                    found |= {r for r in part_of.get(d, ()) if kinds.get(r) in RESOURCE_KINDS}
+            return found
+
+        def areas_of(s: str) -> set[str]:
+            own = service_area.get(s, set())
+            if own or kinds.get(s) not in ("Dataset", "DataGroup"):
+                return set(own)
+            if kinds[s] == "DataGroup":
+                found = set().union(*(areas_of(d) for d in datasets_of.get(s, ())))
+                if found:
+                    return found
+                return set().union(*(service_area.get(r, set()) for r in part_of.get(s, ())))
+            return set().union(*(service_area.get(r, set()) for r in part_of.get(s, ())))
+
+        for s in sorted(kinds):
+            kind = kinds[s]
+            if kind in (CONCEPT, "ReferenceItem", "ReferenceLibrary"):
+                munis: set[str] = set()
+            else:
+                munis = graph_munis(s)
+                if kind in ("Dataset", "DataGroup"):
+                    precise = set().union(*(graph_munis(r) for r in resources_of(s)))
+                    munis = precise or munis
+            areas = areas_of(s)
+            item = _Item(s, kind, tuple(sorted(munis)), tuple(sorted(areas)))
+            idx = len(self._items)
+            self._items.append(item)
+
+            fields = labels.get(s, {})
+            label_field = fields.get("label") or fields.get("rdfsLabel") or {}
+            self._index_texts(idx, label_field, WEIGHTS["label"])
+            self._index_texts(idx, fields.get("altLabel", {}), WEIGHTS["altLabel"])
+            for product in sorted(instance_of.get(s, ())):
+                pf = labels.get(product, {})
+                self._index_texts(idx, pf.get("label", {}), WEIGHTS["product"])
+                self._index_texts(idx, pf.get("altLabel", {}), WEIGHTS["product"])
+            text = fields.get("text", {})
+            self._index_texts(idx, text, WEIGHTS["text"])
+            for lang, texts in text.items():
+                item.passages.extend((lang, " ".join(t.split())) for t in texts)
+            flds = fields.get("field", {})
+            self._index_texts(idx, flds, WEIGHTS["text"])
+            for lang, texts in flds.items():
+                item.passages.append((lang, " ".join(", ".join(texts).split())))
+            for a in sorted(areas):
+                af = labels.get(a, {})
+                self._index_texts(idx, af.get("label", {}), WEIGHTS["context"])
+                self._index_texts(idx, af.get("altLabel", {}), WEIGHTS["context"])
+        for t in self._tables.values():
+            t.freeze()
+        return self
+
+    def _index_texts(self, idx: int, by_lang: dict[str, list[str]], weight: float):
+        for lang, texts in by_lang.items():
+            group = group_of(lang)
+            kt = self._tables.setdefault(("k", group), _Terms())
+            at = self._tables.setdefault(("a", group), _Terms())
+            for text in texts:
+                for _, _, w in words(text):
+                    k = self._an.key(group, w)
+                    kt.add(k, idx, weight)
+                    at.add(k.translate(_ASCII), idx, weight)
+
+    # --- search ------------------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _query_words(self, text: str) -> list[str]:
+        found = []
+        for _, _, w in words(text):
+            w = w[:MAX_TOKEN_CHARS]
+            if w not in found:
+                found.append(w)
+        content = [w for w in found if w not in STOPWORDS]
+        return (content or found)[:MAX_QUERY_TOKENS]
+
+    def _match_word(self, word: str) -> dict[int, tuple[float, set[tuple[str, str, str]]]]:
+        """item -> (best score of this query word in the item, the (space, group, key) terms that matched)."""
+        best: dict[int, float] = {}
+        terms: dict[int, set[tuple[str, str, str]]] = {}
+        ascii_query = not any(c in _KEEP for c in word)
+
+        def credit(item, score, term_ids):
+            if score > best.get(item, 0.0):
+                best[item] = score
+            terms.setdefault(item, set()).update(term_ids)
+
+        for (space, group), t in self._tables.items():
+            if space == "a" and not ascii_query:
+                continue
+            factor = ASCII_FACTOR if space == "a" else 1.0
+            q = self._an.key(group, word)
+            surface = self._an.surface(group, word)
+            if space == "a":
+                q, surface = q.translate(_ASCII), surface.translate(_ASCII)
+            for k, strength in _whole_word_keys(t, q, surface).items():
+                for item, w in t.post[k].items():
+                    credit(item, strength * w * factor, [(space, group, k)])
+            if q.isdigit() or len(q) < 2 * MIN_PART:
+                continue
+            for i in range(MIN_PART, len(q) - MIN_PART + 1):
+                left, right = q[:i], q[i:]
+                lkeys = _modifier_keys(t, left)
+                if not lkeys:
+                    continue
+                rkeys = _whole_word_keys(t, right, right)
+                if not rkeys:
+                    continue
+                lw: dict[int, tuple[float, str]] = {}
+                for k in lkeys:
+                    for item, w in t.post[k].items():
+                        if w > lw.get(item, (0.0, ""))[0]:
+                            lw[item] = (w, k)
+                for k in rkeys:
+                    for item, w in t.post[k].items():
+                        if item in lw:
+                            credit(item, SPLIT * min(lw[item][0], w) * factor,
+                                   [(space, group, lw[item][1]), (space, group, k)])
+        return {item: (score, terms[item]) for item, score in best.items()}
+
+    def search(self, text: str, *, lang: str = "fi", municipality: str | None = None, area: str | None = None,
+               kind: str | None = None, kinds: set[str] | None = None, limit: int = 50) -> SearchResult:
+        text = (text or "")[:MAX_QUERY_CHARS]
+        query = text.strip()
+        limit = max(0, min(int(limit), MAX_LIMIT))
+        qwords = self._query_words(query)
+
+        if not qwords:
+            matches = {i: (0.0, set()) for i in range(len(self._items))}
+        else:
+            matches = None
+            for w in qwords:
+                found = self._match_word(w)
+                if matches is None:
+                    matches = {i: (s, set(t)) for i, (s, t) in found.items()}
+                else:
+                    matches = {i: (matches[i][0] + s, matches[i][1] | t) for i, (s, t) in found.items()
+                               if i in matches}
+                if not matches:
+                    break
+            matches = matches or {}
+
+        # Filters.
+        if municipality and not municipality.startswith(("http://", "https://")):
+            municipality = (self._base_iri() or "") + "id/" + municipality
+        allowed_kinds = None
+        if kind:
+            allowed_kinds = {kind}
+        if kinds is not None:
+            allowed_kinds = set(kinds) if allowed_kinds is None else allowed_kinds & set(kinds)
+        area_set = self._area_and_narrower(area) if area else None
+
+        def ok_kind(it):
+            return allowed_kinds is None or it.kind in allowed_kinds
+
+        def ok_muni(it):
+            return municipality is None or municipality in it.municipalities
+
+        def ok_area(it):
+            return area_set is None or any(a in area_set for a in it.areas)
+
+        items = self._items
+        counts: dict[str, dict[str, int]] = {"municipality": {}, "area": {}, "kind": {}}
+        selected = []
+        for i in matches:
+            it = items[i]
+            k, m, a = ok_kind(it), ok_muni(it), ok_area(it)
+            if m and a:
+                counts["kind"][it.kind] = counts["kind"].get(it.kind, 0) + 1
+            if k and a:
+                for v in it.municipalities:
+                    counts["municipality"][v] = counts["municipality"].get(v, 0) + 1
+            if k and m:
+                for v in it.areas:
+                    counts["area"][v] = counts["area"].get(v, 0) + 1
+            if k and m and a and qwords:
+                selected.append(i)
+
+        facets = {
+            "municipality": self._facet(counts["municipality"], lang, self.label),
+            "area": self._facet(counts["area"], lang, self.label),
+            "kind": self._facet(counts["kind"], lang, self.kind_label),
+        }
+        labels = {i: self.label(items[i].iri, lang) for i in selected}
+        selected.sort(key=lambda i: (-matches[i][0], len(labels[i]), labels[i].casefold(), items[i].iri))
+        hits = []
+        for i in selected[:limit]:
+            it = items[i]
+            hits.append(Hit(iri=it.iri, kind=it.kind, label=labels[i], snippet=self._snippet(it, matches[i][1], lang),
+                            municipalities=list(it.municipalities), areas=list(it.areas),
+                            score=round(matches[i][0], 4)))
+        return SearchResult(query=query, hits=hits, total=len(selected), facets=facets)
+
+    # --- helpers -----------------------------------------------------------------------------------------
+
+    def _base_iri(self) -> str | None:
+        for it in self._items:
+            if it.kind == "Municipality" and "/id/" in it.iri:
+                return it.iri[: it.iri.index("/id/") + 1]
+        return None
+
+    def _area_and_narrower(self, area: str) -> set[str]:
+        found, todo = {area}, [area]
+        while todo:
+            for n in self._narrower.get(todo.pop(), ()):
+                if n not in found:
+                    found.add(n)
+                    todo.append(n)
+        return found
+
+    def label(self, iri: str, lang: str = "fi") -> str:
+        """The item's (or any labelled node's) label in `lang`, falling back fi -> sv -> en."""
+        fields = self._labels.get(iri, {})
+        for f in ("label", "rdfsLabel", "altLabel"):
+            picked = _pick(fields.get(f, {}), lang)
+            if picked:
+                return picked
+        return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def kind_label(self, kind: str, lang: str = "fi") -> str:
+        labels = self._kind_labels.get(kind, {})
+        return _pick({k: [v] for k, v in labels.items()}, lang) or kind
+
+    @staticmethod
+    def _facet(counts: dict[str, int], lang: str, labeller) -> list[Facet]:
+        facets = [Facet(value=v, label=labeller(v, lang), count=n) for v, n in counts.items()]
+        facets.sort(key=lambda f: (-f.count, f.label.casefold(), f.value))
+        return facets
+
+    def _snippet(self, item: _Item, matched: set[tuple[str, str, str]], lang: str) -> str | None:
+        """The part of the item's description around its first matched word, <= SNIPPET_CHARS characters."""
+        if not item.passages or not matched:
+            return None
+        order = {l: n for n, l in enumerate(_fallback(lang))}
+        for plang, text in sorted(item.passages, key=lambda p: order.get(p[0], len(order))):
+            group = group_of(plang)
+            for start, end, w in words(text):
+                k = self._an.key(group, w)
+                if ("k", group, k) in matched or ("a", group, k.translate(_ASCII)) in matched:
+                    return _window(text, start, end)
+        return None
+
+
+def _window(text: str, start: int, end: int, size: int = SNIPPET_CHARS) -> str:
+    """At most `size` characters of `text` around text[start:end], cut at spaces, with … where cut."""
+    if len(text) <= size:
+        return text
+    lo = max(0, start - size // 3)
+    if lo > 0:
+        sp = text.rfind(" ", 0, lo + 1)
+        if sp >= 0:
+            lo = sp + 1
+    prefix = "…" if lo > 0 else ""
+    room = size - len(prefix)
+    if lo + room >= len(text):
+        return prefix + text[lo:]
+    hi = lo + room - 1  # keep one character for the closing …
+    sp = text.rfind(" ", lo, hi + 1)
+    if sp >= end:
+        hi = sp
+    return prefix + text[lo:hi].rstrip() + "…"

@@ -1,0 +1,483 @@
+"""The comparison views as a Python API: each returns plain data that the server renders as HTML, JSON
+and CSV. Every view issues a fixed, small number of queries, whatever the number of municipalities
+(labels of all the IRIs a view shows come in one batched query)."""
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .store import Store
+
+KG = "https://w3id.org/kuntagraph/def#"
+CHECKS = ["28.1", "28.2", "28.3", "28.4", "28.5", "28.2mom", "25", "5"]
+FALLBACK = ("fi", "sv", "en", "")
+
+
+# ------------------------------------------------------------------ shared pieces
+
+def labels(store: Store, iris, lang: str) -> dict[str, str]:
+    """The best label of each IRI in one query: lang first, then fi -> sv -> en."""
+    iris = sorted({i for i in iris if i})
+    if not iris:
+        return {}
+    values = " ".join(f"<{i}>" for i in iris if _safe(i))
+    rows = store.select(f"SELECT ?s ?l (lang(?l) AS ?lang) WHERE {{ VALUES ?s {{ {values} }} ?s skos:prefLabel|rdfs:label ?l }}")
+    found: dict[str, dict[str, str]] = {}
+    for r in rows:
+        found.setdefault(r["s"], {}).setdefault(r["lang"] or "", r["l"])
+    order = [lang, *[x for x in FALLBACK if x != lang]]
+    out = {}
+    for i in iris:
+        options = found.get(i, {})
+        out[i] = next((options[x] for x in order if x in options), None) or next(iter(options.values()), None) or _short(i)
+    return out
+
+
+def _safe(iri: str) -> bool:
+    return not any(c in iri for c in '<>"{}|^`\\ \n\r\t')
+
+
+def _short(iri: str) -> str:
+    return re.split(r"[#/]", iri.rstrip("/"))[-1]
+
+
+@dataclass
+class Municipality:
+    iri: str
+    key: str
+    code: str | None
+    label: str
+
+
+MUNICIPALITIES = """
+SELECT ?m ?code WHERE { ?m a kg:Municipality . OPTIONAL { ?m dcterms:identifier ?code } }"""
+
+
+def municipalities(store: Store, lang: str) -> list[Municipality]:
+    rows = store.select(MUNICIPALITIES)
+    names = labels(store, [r["m"] for r in rows], lang)
+    prefix = store.iris.base + "id/"
+    out = [Municipality(r["m"], r["m"][len(prefix):], r["code"], names[r["m"]]) for r in rows]
+    return sorted(out, key=lambda m: (m.code is None, m.code or "", m.label))
+
+
+MEMBERSHIP = """
+SELECT ?g ?m WHERE {
+  { GRAPH ?g { ?m a kg:Municipality } }
+  UNION { GRAPH ?g { ?c a kg:Consortium ; org:hasMember ?m } }
+}"""
+
+
+def membership(store: Store) -> dict[str, set[str]]:
+    """Named graph -> the municipalities it describes (a consortium's graph: its members)."""
+    out: dict[str, set[str]] = {}
+    for r in store.select(MEMBERSHIP):
+        out.setdefault(r["g"], set()).add(r["m"])
+    return out
+
+
+# ------------------------------------------------------------------ matrix: municipalities x service areas
+
+MATRIX = """
+SELECT ?m ?area (COUNT(DISTINCT ?r) AS ?resources) (COUNT(DISTINCT ?d) AS ?datasets) WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher ?m ; dcterms:hasPart ?r .
+  ?m a kg:Municipality .
+  ?r a kg:InformationResource ; kg:serviceArea ?area .
+  OPTIONAL { ?r dcterms:hasPart ?d }
+} GROUP BY ?m ?area"""
+
+
+@dataclass
+class Matrix:
+    municipalities: list[Municipality]
+    areas: list[tuple[str, str]]  # (iri, label)
+    cells: dict  # (municipality iri, area iri) -> {"resources": n, "datasets": n}
+    max_resources: int
+
+    def rows(self):
+        """Flat rows for the .json and .csv twins."""
+        for m in self.municipalities:
+            for a, label in self.areas:
+                c = self.cells.get((m.iri, a))
+                if c:
+                    yield {"municipality": m.iri, "code": m.code, "municipality_label": m.label, "area": a, "area_label": label, **c}
+
+
+def matrix(store: Store, lang: str) -> Matrix:
+    ms = municipalities(store, lang)
+    cells = {}
+    for r in store.select(MATRIX):
+        cells[(r["m"], r["area"])] = {"resources": int(r["resources"]), "datasets": int(r["datasets"])}
+    area_iris = sorted({a for _, a in cells})
+    names = labels(store, area_iris, lang)
+    areas = sorted(((a, names[a]) for a in area_iris), key=lambda x: x[1])
+    return Matrix(ms, areas, cells, max((c["resources"] for c in cells.values()), default=0))
+
+
+# ------------------------------------------------------------------ system products -> municipalities
+
+PRODUCTS = """
+SELECT ?product ?system ?owner WHERE {
+  ?system kg:instanceOf ?product ; kg:owner ?owner . ?owner a kg:Municipality .
+}"""
+
+
+@dataclass
+class ProductRow:
+    product: str
+    label: str
+    instances: list[str]
+    municipalities: list[Municipality]
+
+
+def products(store: Store, lang: str) -> list[ProductRow]:
+    rows = store.select(PRODUCTS)
+    ms = {m.iri: m for m in municipalities(store, lang)}
+    names = labels(store, [r["product"] for r in rows], lang)
+    grouped: dict = {}
+    for r in rows:
+        g = grouped.setdefault(r["product"], ({}, {}))
+        g[0][r["system"]] = True
+        g[1][r["owner"]] = ms.get(r["owner"])
+    out = [ProductRow(p, names[p], sorted(s), sorted((m for m in o.values() if m), key=lambda m: (m.code or "~", m.label)))
+           for p, (s, o) in grouped.items()]
+    return sorted(out, key=lambda r: (-len(r.municipalities), r.label))
+
+
+# ------------------------------------------------------------------ reference library coverage
+
+REFERENCE = """
+SELECT ?ref ?kind ?g WHERE {
+  ?ref a kg:ReferenceItem ; kg:referenceKind ?kind .
+  OPTIONAL { GRAPH ?g { ?x kg:reference ?ref } }
+}"""
+
+
+@dataclass
+class ReferenceRow:
+    item: str
+    label: str
+    kind: str
+    municipalities: list[Municipality]
+
+
+def reference_coverage(store: Store, lang: str) -> list[ReferenceRow]:
+    rows = store.select(REFERENCE)
+    members = membership(store)
+    ms = {m.iri: m for m in municipalities(store, lang)}
+    names = labels(store, [r["ref"] for r in rows] + [r["kind"] for r in rows], lang)
+    grouped: dict = {}
+    for r in rows:
+        entry = grouped.setdefault(r["ref"], (r["kind"], set()))
+        if r["g"]:
+            entry[1].update(members.get(r["g"], ()))
+    out = [ReferenceRow(ref, names[ref], names[kind], sorted((ms[m] for m in found if m in ms), key=lambda m: m.label))
+           for ref, (kind, found) in grouped.items()]
+    return sorted(out, key=lambda r: (-len(r.municipalities), r.kind, r.label))
+
+
+# ------------------------------------------------------------------ §28 compliance
+
+@dataclass
+class Finding:
+    check: str
+    severity: str
+    message: str
+    focus: list[str]  # the items it concerns
+
+
+@dataclass
+class Scorecard:
+    municipality: Municipality
+    counts: dict  # check -> {"violation": n, "warning": n}
+    findings: list[Finding] = field(default_factory=list)
+
+    def status(self, check: str) -> str:
+        c = self.counts.get(check, {})
+        return "fail" if c.get("violation") else "warn" if c.get("warning") else "ok"
+
+
+_compliance_cache: dict = {}
+_compliance_lock = threading.Lock()
+
+
+def compliance(store: Store, lang: str, version: object = None) -> list[Scorecard]:
+    """Every municipality's §28 / §5 scorecard from one validation of the whole store. The validation is
+    cached per `version` (the server passes its data version, so a write invalidates it)."""
+    from .validate import validate_store
+
+    with _compliance_lock:
+        key = (id(store), version)
+        if key not in _compliance_cache:
+            _compliance_cache.clear()
+            _compliance_cache[key] = validate_store(store)
+        report = _compliance_cache[key]
+    members = membership(store)
+    cards = {m.iri: Scorecard(m, {c: {"violation": 0, "warning": 0} for c in CHECKS}) for m in municipalities(store, lang)}
+    grouped: dict = {}
+    for r in report.results:
+        if r.check not in CHECKS:
+            continue
+        for m in members.get(r.file, ()):
+            if m in cards:
+                cards[m].counts[r.check][r.severity] = cards[m].counts[r.check].get(r.severity, 0) + 1
+                grouped.setdefault((m, r.check, r.severity, r.message(lang)), []).append(r.focus)
+    for (m, check, severity, message), focus in grouped.items():
+        cards[m].findings.append(Finding(check, severity, message, sorted(set(focus))))
+    for card in cards.values():
+        card.findings.sort(key=lambda f: (f.severity != "violation", CHECKS.index(f.check), -len(f.focus)))
+    return list(cards.values())
+
+
+# ------------------------------------------------------------------ one municipality's description
+
+DESCRIPTIONS = """
+SELECT DISTINCT ?desc ?p ?o WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher <%(m)s> ; ?p ?o .
+  VALUES ?p { kg:openInterface kg:decidingAuthority kg:searchCriterion kg:searchCriteriaNote kg:serviceArea dcterms:source dcterms:description }
+}"""
+RESOURCES = """
+SELECT DISTINCT ?r ?p ?o WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher <%(m)s> ; dcterms:hasPart ?r .
+  ?r a kg:InformationResource ; ?p ?o .
+  VALUES ?p { kg:serviceArea kg:purpose kg:heldIn kg:searchCriterion kg:searchCriteriaNote kg:openInterface
+              kg:decidingAuthority kg:responsibleAuthority dcterms:description dcterms:hasPart kg:personalData }
+}"""
+DATASETS = """
+SELECT DISTINCT ?d ?p ?o WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher <%(m)s> ; dcterms:hasPart ?r .
+  { ?r dcterms:hasPart ?d } UNION { BIND(?r AS ?d) }
+  ?d a kg:Dataset ; ?p ?o .
+  VALUES ?p { kg:dataGroup kg:publicity dcterms:description kg:openInterface kg:personalData }
+}"""
+GROUPS_AND_SYSTEMS = """
+SELECT DISTINCT ?x ?p ?o WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher <%(m)s> ; dcterms:hasPart ?r .
+  { ?r dcterms:hasPart/kg:dataGroup ?x } UNION { ?r kg:dataGroup ?x } UNION { ?r kg:heldIn ?x }
+  UNION { ?desc kg:decidingAuthority ?x } UNION { ?r kg:decidingAuthority ?x }
+  UNION { ?desc kg:decidingAuthority/dcat:contactPoint ?x } UNION { ?r kg:decidingAuthority/dcat:contactPoint ?x }
+  ?x ?p ?o .
+  VALUES ?p { kg:publicity kg:includesField kg:instanceOf kg:owner dcat:contactPoint vcard:fn vcard:title
+              vcard:hasTelephone vcard:hasEmail vcard:hasURL vcard:organization-name kg:publicAddress }
+}"""
+ADDRESSES = """
+SELECT DISTINCT ?c ?street ?code ?locality WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher <%(m)s> .
+  { ?desc kg:decidingAuthority/dcat:contactPoint ?c } UNION { ?desc dcterms:hasPart/kg:decidingAuthority/dcat:contactPoint ?c }
+  ?c vcard:hasAddress ?a .
+  OPTIONAL { ?a vcard:street-address ?street } OPTIONAL { ?a vcard:postal-code ?code } OPTIONAL { ?a vcard:locality ?locality }
+}"""
+
+
+def _props(rows, key) -> dict[str, dict[str, list[str]]]:
+    out: dict = {}
+    for r in rows:
+        values = out.setdefault(r[key], {}).setdefault(r["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], [])
+        if r["o"] not in values:
+            values.append(r["o"])
+    return out
+
+
+@dataclass
+class MunicipalityView:
+    municipality: Municipality
+    descriptions: dict  # desc iri -> props
+    resources: dict  # resource iri -> props
+    datasets: dict
+    things: dict  # data groups, systems, authorities, contacts -> props
+    addresses: dict  # contact iri -> "street, code locality"
+    names: dict  # iri -> label
+    areas: list  # [(area iri, label, [resource iris])]
+    scorecard: Scorecard | None
+
+    def rows(self):
+        """One row per resource for the .csv twin."""
+        n = self.names
+        for area, area_label, rs in self.areas:
+            for r in rs:
+                p = self.resources[r]
+                yield {"resource": r, "label": n.get(r), "area": area_label,
+                       "datasets": "; ".join(n.get(d, d) for d in p.get("hasPart", [])),
+                       "systems": "; ".join(n.get(s, s) for s in p.get("heldIn", [])),
+                       "purposes": "; ".join(n.get(x, x) for x in p.get("purpose", [])),
+                       "search_criteria": "; ".join(n.get(x, x) for x in self.inherited(r, "searchCriterion")),
+                       "open_interface": "; ".join(n.get(x, x) for x in self.inherited(r, "openInterface")),
+                       "deciding_authority": "; ".join(n.get(x, x) for x in self.inherited(r, "decidingAuthority"))}
+
+    def inherited(self, resource: str, prop: str) -> list[str]:
+        """A resource's own statement, or its description's (§28 allows one statement for a whole description)."""
+        own = self.resources.get(resource, {}).get(prop)
+        if own:
+            return own
+        for d in self.descriptions.values():
+            if resource in d.get("hasPart", []) and d.get(prop):
+                return d[prop]
+        return []
+
+
+def municipality_view(store: Store, iri: str, lang: str, scorecard: Scorecard | None = None) -> MunicipalityView | None:
+    if not _safe(iri):
+        return None
+    ms = {m.iri: m for m in municipalities(store, lang)}
+    if iri not in ms:
+        return None
+    q = {"m": iri}
+    descriptions = _props(store.select(DESCRIPTIONS % q), "desc")
+    desc_parts = store.select(f"SELECT ?desc ?o WHERE {{ ?desc dcterms:publisher <{iri}> ; dcterms:hasPart ?o }}")
+    for r in desc_parts:
+        descriptions.setdefault(r["desc"], {}).setdefault("hasPart", []).append(r["o"])
+    resources = _props(store.select(RESOURCES % q), "r")
+    datasets = _props(store.select(DATASETS % q), "d")
+    things = _props(store.select(GROUPS_AND_SYSTEMS % q), "x")
+    addresses = {}
+    for r in store.select(ADDRESSES % q):
+        addresses[r["c"]] = ", ".join(x for x in [r["street"], " ".join(y for y in [r["code"], r["locality"]] if y)] if x)
+    every = set(descriptions) | set(resources) | set(datasets) | set(things)
+    for group in (descriptions, resources, datasets, things):
+        for props in group.values():
+            for p, vs in props.items():
+                if p in ("serviceArea", "purpose", "heldIn", "searchCriterion", "openInterface", "decidingAuthority",
+                         "responsibleAuthority", "hasPart", "dataGroup", "publicity", "instanceOf", "owner", "source"):
+                    every.update(vs)
+    names = labels(store, every, lang)
+    by_area: dict = {}
+    for r, p in resources.items():
+        for a in p.get("serviceArea", ["-"]):
+            by_area.setdefault(a, []).append(r)
+    areas = sorted(((a, names.get(a, "–"), sorted(rs, key=lambda x: names.get(x, x))) for a, rs in by_area.items()), key=lambda x: x[1])
+    # Datasets listed directly in a description (no resource known) form their own group.
+    loose = [d for desc in descriptions.values() for d in desc.get("hasPart", []) if d in datasets and d not in resources]
+    if loose:
+        areas.append(("", "", []))
+    return MunicipalityView(ms[iri], descriptions, resources, datasets, things, addresses, names, areas, scorecard)
+
+
+# ------------------------------------------------------------------ side by side, and a merger draft
+
+FEATURES = """
+SELECT ?m ?kind ?value WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher ?m .
+  VALUES ?m { %(ms)s }
+  {
+    ?desc dcterms:hasPart ?r . ?r a kg:InformationResource .
+    { ?r kg:serviceArea ?value BIND("area" AS ?kind) }
+    UNION { ?r kg:heldIn/kg:instanceOf ?value BIND("product" AS ?kind) }
+    UNION { { ?r kg:searchCriterion ?value } UNION { ?desc kg:searchCriterion ?value } BIND("criterion" AS ?kind) }
+    UNION { ?r skos:prefLabel ?l BIND(LCASE(STR(?l)) AS ?value) BIND("resource" AS ?kind) }
+    UNION { ?r kg:purpose/skos:prefLabel ?l BIND(LCASE(STR(?l)) AS ?value) BIND("purpose" AS ?kind) }
+    UNION { ?r dcterms:hasPart/skos:prefLabel ?l BIND(LCASE(STR(?l)) AS ?value) BIND("dataset" AS ?kind) }
+  }
+  UNION { ?desc dcterms:hasPart/kg:reference ?value BIND("reference" AS ?kind) }
+}"""
+FEATURE_KINDS = ["area", "product", "criterion", "reference", "resource", "dataset", "purpose"]
+
+
+@dataclass
+class Comparison:
+    municipalities: list[Municipality]
+    rows: list[dict]  # {"kind", "value", "label", "present": [bool per municipality]}
+
+    def shared(self):
+        return [r for r in self.rows if all(r["present"])]
+
+    def only(self, i: int):
+        return [r for r in self.rows if r["present"][i] and sum(r["present"]) == 1]
+
+
+def compare(store: Store, iris: list[str], lang: str) -> Comparison:
+    ms = {m.iri: m for m in municipalities(store, lang)}
+    chosen = [ms[i] for i in dict.fromkeys(iris) if i in ms]
+    if not chosen:
+        return Comparison([], [])
+    rows = store.select(FEATURES % {"ms": " ".join(f"<{m.iri}>" for m in chosen)})
+    found: dict = {}
+    for r in rows:
+        found.setdefault((r["kind"], r["value"]), set()).add(r["m"])
+    names = labels(store, [v for k, v in found if k in ("area", "product", "criterion", "reference")], lang)
+    out = []
+    for (kind, value), where in found.items():
+        label = names.get(value) if kind in ("area", "product", "criterion", "reference") else value[:1].upper() + value[1:]
+        out.append({"kind": kind, "value": value, "label": label, "present": [m.iri in where for m in chosen]})
+    out.sort(key=lambda r: (FEATURE_KINDS.index(r["kind"]), -sum(r["present"]), r["label"].lower()))
+    return Comparison(chosen, out)
+
+
+MERGE_SOURCE = """
+SELECT ?m ?desc ?r ?rl ?area ?purpose ?system ?product ?systemLabel ?criterion ?open ?authority ?d ?dl WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher ?m ; dcterms:hasPart ?r .
+  VALUES ?m { %(ms)s }
+  ?r a kg:InformationResource ; skos:prefLabel ?rl .
+  OPTIONAL { ?r kg:serviceArea ?area }
+  OPTIONAL { ?r kg:purpose ?purpose }
+  OPTIONAL { ?r kg:heldIn ?system . ?system skos:prefLabel ?systemLabel OPTIONAL { ?system kg:instanceOf ?product } }
+  OPTIONAL { { ?r kg:searchCriterion ?criterion } UNION { ?desc kg:searchCriterion ?criterion } }
+  OPTIONAL { { ?r kg:openInterface ?open } UNION { ?desc kg:openInterface ?open } }
+  OPTIONAL { { ?r kg:decidingAuthority ?authority } UNION { ?desc kg:decidingAuthority ?authority } }
+  OPTIONAL { ?r dcterms:hasPart ?d . ?d skos:prefLabel ?dl }
+}"""
+
+
+def merger_draft(store: Store, iris: list[str], lang: str) -> list[ox.Triple] | None:
+    """A draft joint description for municipalities that merge (seed 003's situation): resources with the
+    same name become one, systems of the same product become one, datasets are merged by name within a
+    resource, and everything keeps prov:wasDerivedFrom links to the originals. A draft for people to edit."""
+    from .rdffiles import slugify
+
+    cmp = compare(store, iris, lang)
+    if len(cmp.municipalities) < 2:
+        return None
+    ms = cmp.municipalities
+    key = "merger-" + "-".join(m.key for m in ms)
+    base = store.iris
+    N, L = ox.NamedNode, ox.Literal
+    t = lambda s, p, o: ox.Triple(s, N(p), o)  # noqa: E731
+    kg = lambda x: KG + x  # noqa: E731
+    skos_label = "http://www.w3.org/2004/02/skos/core#prefLabel"
+    derived = "http://www.w3.org/ns/prov#wasDerivedFrom"
+    has_part = "http://purl.org/dc/terms/hasPart"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    municipality = N(base.thing(key))
+    names = " + ".join(m.label for m in ms)
+    desc = N(base.thing(key, "description", "luonnos"))
+    out = [
+        t(municipality, rdf_type, N(kg("Municipality"))),
+        t(municipality, skos_label, L(f"Yhdistyvä kunta ({names}), luonnos", language="fi")),
+        t(municipality, skos_label, L(f"Merging municipality ({names}), draft", language="en")),
+        t(desc, rdf_type, N(kg("AccessDescription"))),
+        t(desc, "http://purl.org/dc/terms/publisher", municipality),
+        t(desc, skos_label, L(f"Yhteisen asiakirjajulkisuuskuvauksen luonnos: {names}", language="fi")),
+        t(desc, skos_label, L(f"Draft joint document publicity description: {names}", language="en")),
+    ]
+    for m in ms:
+        out += [t(municipality, derived, N(m.iri))]
+    rows = store.select(MERGE_SOURCE % {"ms": " ".join(f"<{m.iri}>" for m in ms)})
+    resources: dict = {}
+    systems: dict = {}
+    for r in rows:
+        rslug = slugify(r["rl"])
+        res = N(base.thing(key, "resource", rslug))
+        if rslug not in resources:
+            resources[rslug] = res
+            out += [t(res, rdf_type, N(kg("InformationResource"))), t(res, skos_label, L(r["rl"], language="fi")),
+                    t(desc, has_part, res)]
+        out.append(t(res, derived, N(r["r"])))
+        for p, v in (("serviceArea", r["area"]), ("purpose", r["purpose"]), ("searchCriterion", r["criterion"]),
+                     ("openInterface", r["open"]), ("decidingAuthority", r["authority"])):
+            if v:
+                out.append(t(res, kg(p), N(v)))
+        if r["system"]:
+            skey = r["product"] or r["system"]
+            if skey not in systems:
+                sslug = slugify(r["product"].rsplit("/", 1)[-1] if r["product"] else r["systemLabel"])
+                systems[skey] = N(base.thing(key, "system", sslug))
+                out += [t(systems[skey], rdf_type, N(kg("SystemInstance"))), t(systems[skey], skos_label, L(r["systemLabel"], language="fi")),
+                        t(systems[skey], kg("owner"), municipality)]
+                if r["product"]:
+                    out.append(t(systems[skey], kg("instanceOf"), N(r["product"])))
+            out += [t(systems[skey], derived, N(r["system"])), t(res, kg("heldIn"), systems[skey])]
+        if r["d"]:
+            ds = N(base.thing(key, "dataset", slugify(r["rl"], 30) + "--" + slugify(r["dl"], 40)))
+            out += [t(ds, rdf_type, N(kg("Dataset"))), t(ds, skos_label, L(r["dl"], language="fi")), t(res, has_part, ds), t(ds, derived, N(r["d"]))]
+    return list(dict.fromkeys(out))
