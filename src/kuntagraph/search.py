@@ -42,15 +42,15 @@ stemmers and looked up in the words of the matching language.
 
 The matching rule
 -----------------
-A query word *q* matches an item when one of the item's words *d* relates to it (keys compared; the first
-rule that holds gives the strength):
+A query word *q* matches an item when one of the item's words *d* relates to it by one of these rules
+(keys compared; the strongest rule that holds counts):
 
 1. **exact** (1.0): the keys are equal — kirjasto = kirjaston = kirjastossa.
 2. **inflection** (0.9): one key extends the other by one or two letters and the shorter has at least 5
    letters — asiakas/asiak(kaan), oppilas/oppil(aan): forms the stemmer does not reduce to one stem.
-3. **compound head** (0.7): *d* begins with the key (or with the normalised word itself, as compound
-   modifiers are written: "kunta" in "kuntalaiset", "kirjaston" in "kirjastonhallinnan") of *q*, which
-   has at least 5 letters, and at least 3 letters follow — kirjasto → Kirjastopalveluiden.
+3. **compound head** (0.7): *d* begins with the key of *q* (or with the unstemmed word, folded, as compound
+   modifiers are written: lapsi → lapsiasiakas, where the stem "lap" is too short), which has at least 5
+   letters, and at least 3 letters follow — kirjasto → Kirjastopalveluiden.
 4. **compound tail** (0.7): *d* ends with the key of *q*, which has at least 4 letters, and at least 3
    letters precede — kirjasto → kaupunginkirjasto, tieto → kokoelmatiedot.
 5. **split compound** (0.6): the key of *q* splits into two parts of at least 4 letters each, and each part
@@ -59,16 +59,17 @@ rule that holds gives the strength):
    of the two fields.
 
 A query word typed without å/ä/ö is also compared on the ascii keys, at 0.9 times the strength: "paatos"
-finds "päätös", ranked below an exact "paatos". A query word with å/ä/ö is compared only as written.
+finds "päätös" (ranked below a "paatos" spelled so). A query word with å/ä/ö is compared only as written.
 Numbers match only exactly. So do keys shorter than the minimum lengths above.
 
 Every query word must match (AND). An item's score is the sum, over the query words, of the best
 strength × field weight that word reaches in the item, so label matches outrank description matches and
 exact matches outrank partial ones. Ties: shorter label first, then alphabetical.
 
-Limits: a query is cut to `MAX_QUERY_CHARS` characters, its words to `MAX_TOKEN_CHARS`, and only the first
-`MAX_QUERY_TOKENS` distinct words are used; `limit` is capped at `MAX_LIMIT`. An empty (or whitespace, or
-punctuation-only) query has no hits and `total` 0, but its facets count every item (a facet browser).
+Limits: a query is cut to `MAX_QUERY_CHARS` (200) characters (a word cut in two there is dropped), its
+words to `MAX_TOKEN_CHARS` (40), and only the first `MAX_QUERY_TOKENS` (10) distinct words are used; `limit`
+is capped at `MAX_LIMIT` (1000). An empty (or whitespace, or punctuation-only) query has no hits and
+`total` 0, but its facets count every item (a facet browser).
 
 Municipalities, areas, facets
 -----------------------------
@@ -77,6 +78,7 @@ An item belongs to the municipality (kg:Municipality) whose named graph `graph/{
 members (org:hasMember). A kg:Dataset or kg:DataGroup belongs more precisely to the municipalities of the
 information resources that have it as dcterms:hasPart (for a data group also: that have, as dcterms:hasPart,
 a dataset with kg:dataGroup it), when there are such resources. Reference items and concepts belong to none.
+The `municipality` filter takes a municipality IRI (or its key: "491").
 
 An item's areas are its own kg:serviceArea values; a dataset without any takes those of the resources it is
 part of, a data group without any those of its datasets (or, failing that, of its resources). The `area`
@@ -95,7 +97,7 @@ import re
 import threading
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import snowballstemmer
@@ -384,6 +386,7 @@ class SearchIndex:
         self._labels: dict[str, dict[str, dict[str, list[str]]]] = {}  # iri -> field -> lang -> texts
         self._kind_labels: dict[str, dict[str, str]] = {}
         self._narrower: dict[str, set[str]] = {}
+        self._iris = Iris()
 
     # --- build -------------------------------------------------------------------------------------------
 
@@ -392,6 +395,7 @@ class SearchIndex:
         """Read everything needed with `BUILD_QUERIES` (3) SELECTs over the union graph and index it."""
         self = cls()
         iris: Iris = getattr(store, "iris", None) or Iris()
+        self._iris = iris
         kg = iris.term("")
         type_rows = store.select(_q_types(kg))
         text_rows = store.select(_q_texts(kg))
@@ -477,8 +481,7 @@ class SearchIndex:
                 found = set().union(*(areas_of(d) for d in datasets_of.get(s, ())))
                 if found:
                     return found
-                return set().union(*(service_area.get(r, set()) for r in part_of.get(s, ())))
-            return set().union(*(service_area.get(r, set()) for r in part_of.get(s, ())))
+            return set().union(*(service_area.get(r, set()) for r in resources_of(s)))
 
         for s in sorted(kinds):
             kind = kinds[s]
@@ -589,8 +592,7 @@ class SearchIndex:
 
     def search(self, text: str, *, lang: str = "fi", municipality: str | None = None, area: str | None = None,
                kind: str | None = None, kinds: set[str] | None = None, limit: int = 50) -> SearchResult:
-        text = (text or "")[:MAX_QUERY_CHARS]
-        query = text.strip()
+        query = _cap(text or "").strip()
         limit = max(0, min(int(limit), MAX_LIMIT))
         qwords = self._query_words(query)
 
@@ -610,8 +612,8 @@ class SearchIndex:
             matches = matches or {}
 
         # Filters.
-        if municipality and not municipality.startswith(("http://", "https://")):
-            municipality = (self._base_iri() or "") + "id/" + municipality
+        if municipality and ":" not in municipality:  # a key ("491") rather than an IRI
+            municipality = self._iris.thing(municipality)
         allowed_kinds = None
         if kind:
             allowed_kinds = {kind}
@@ -662,12 +664,6 @@ class SearchIndex:
 
     # --- helpers -----------------------------------------------------------------------------------------
 
-    def _base_iri(self) -> str | None:
-        for it in self._items:
-            if it.kind == "Municipality" and "/id/" in it.iri:
-                return it.iri[: it.iri.index("/id/") + 1]
-        return None
-
     def _area_and_narrower(self, area: str) -> set[str]:
         found, todo = {area}, [area]
         while todo:
@@ -708,6 +704,18 @@ class SearchIndex:
                 if ("k", group, k) in matched or ("a", group, k.translate(_ASCII)) in matched:
                     return _window(text, start, end)
         return None
+
+
+def _cap(text: str) -> str:
+    """The first MAX_QUERY_CHARS characters, without a word cut in two at the end."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    cut = text[:MAX_QUERY_CHARS]
+    if _WORD.match(text, MAX_QUERY_CHARS) and _WORD.match(cut, len(cut) - 1):
+        last = list(_WORD.finditer(cut))[-1]
+        if last.start() > 0:
+            cut = cut[: last.start()]
+    return cut
 
 
 def _window(text: str, start: int, end: int, size: int = SNIPPET_CHARS) -> str:

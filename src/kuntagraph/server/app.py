@@ -31,13 +31,14 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.query_slots = threading.BoundedSemaphore(app.state.settings.query_workers)
     app.state.data_modified = time.time()  # Last-Modified of every representation; set again on each write
 
-    from . import comparisons, pages, resources, sparql
+    from . import comparisons, find, pages, resources, sparql
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(sparql.router)
     app.include_router(pages.router)
     app.include_router(resources.router)
     app.include_router(comparisons.router)
+    app.include_router(find.router)
 
     @app.middleware("http")
     async def cors_for_reads(request: Request, call_next):
