@@ -149,9 +149,12 @@ def machine_jiffies() -> tuple[int, int]:
     return sum(v) - v[3] - v[4], sum(v)
 
 
-def machine_cpu_pct(j0, j1) -> float:
-    """Busy share of the whole machine between two machine_jiffies(), in % of one core."""
+def machine_cpu_pct(j0, j1, seconds: float | None = None) -> float:
+    """CPU the whole machine used between two machine_jiffies(), in % of one core: per `seconds` of wall
+    time when given (to compare with a process's CPU over a window), else per the time between them."""
     busy, total = j1[0] - j0[0], j1[1] - j0[1]
+    if seconds:
+        return 100 * busy / os.sysconf("SC_CLK_TCK") / seconds
     return 100 * (os.cpu_count() or 1) * busy / total if total else float("nan")
 
 
@@ -525,12 +528,14 @@ def measure_http_throughput(pool, procs: int, url: str, concurrency: int, second
     the time until the last one ended, so a target slower than the window is measured, not zeroed."""
     shares = [concurrency // procs + (i < concurrency % procs) for i in range(procs)]
     start_at = time.time() + 0.3  # every client starts at once; the processes are already warm
+    futs = [pool.submit(_client_proc, url, n, start_at, seconds) for n in shares if n]
+    time.sleep(max(0.0, start_at - time.time()))  # sample the machine over the window itself
     cpu0 = server.cpu_seconds() if server else None
     j0 = machine_jiffies()
-    futs = [pool.submit(_client_proc, url, n, start_at, seconds) for n in shares if n]
     parts = [f.result() for f in futs]
-    machine = machine_cpu_pct(j0, machine_jiffies())
+    j1 = machine_jiffies()
     elapsed = max(p["last_end"] for p in parts) - start_at
+    machine = machine_cpu_pct(j0, j1, elapsed)
     ok, errors = sum(p["ok"] for p in parts), sum(p["errors"] for p in parts)
     lat = [x for p in parts for x in p["lat"]]
     res = {"concurrency": concurrency, "seconds": elapsed, "ok": ok, "errors": errors, "rps": ok / elapsed if elapsed > 0 else 0.0,
@@ -566,7 +571,7 @@ def measure_raw_throughput(target: RawTarget, query: str, concurrency: int, seco
         t.join()
     elapsed = max(ends) - start
     return {"concurrency": concurrency, "seconds": elapsed, "ok": sum(counts), "errors": 0, "rps": sum(counts) / elapsed,
-            "process_cpu_pct": 100 * (time.process_time() - cpu0) / elapsed, "machine_cpu_pct": machine_cpu_pct(j0, machine_jiffies())}
+            "process_cpu_pct": 100 * (time.process_time() - cpu0) / elapsed, "machine_cpu_pct": machine_cpu_pct(j0, machine_jiffies(), elapsed)}
 
 
 def check_answers(targets: dict, queries: dict) -> dict:
@@ -710,11 +715,24 @@ def report(doc: dict) -> str:
                     srv.append(f"{q}/{k} {thr['server_cpu_pct']:.0f}/{thr['client_cpu_pct']:.0f}/{thr['other_cpu_pct']:.0f}")
         out += ["CPU during the throughput windows, server/client/other processes, in % of one core "
                 f"({doc['machine']['cores']} cores = {100 * doc['machine']['cores']}%): " + ", ".join(srv), ""]
+        out += [client_headroom(doc, ds["results"]), ""]
     out += ["## Server logs", ""]
     for name, text in doc["server_logs"].items():
         out.append(f"- {name}: " + ("nothing logged" if not text.strip() else f"{len(text.splitlines())} line(s); last:\n\n```\n{text[-1500:].rstrip()}\n```"))
     out += ["", "How to read this: benchmarks/README.md. Machine-readable: benchmarks/out/latest.json.", ""]
     return "\n".join(out)
+
+
+def client_headroom(doc: dict, results: dict) -> str:
+    """Is the client what limits the cheap query? Compare the fastest HTTP target with the client ceiling."""
+    ceiling = doc["client"]["calibration"]["throughput"]["rps"]
+    best = max((x["throughput"]["rps"] or 0.0, x) for k, x in results.get(CHEAP_QUERY, {}).get("targets", {}).items()
+               if k != "raw" and "throughput" in x) if results.get(CHEAP_QUERY) else None
+    if not best or not best[0] or not ceiling:
+        return "Client headroom: not measured."
+    h = ceiling / best[0]
+    verdict = "the targets, not the client, set the pace" if h >= 2 else "WARNING: the client may be what limits the cheap query"
+    return f"Client headroom on {CHEAP_QUERY}: the client ceiling is {h:.1f}× the fastest HTTP target's throughput ({verdict})."
 
 
 # ---------------------------------------------------------------- main

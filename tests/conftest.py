@@ -81,3 +81,40 @@ def store():
 def validate_json(*paths, lang="en"):
     r = run_cli("validate", *paths, "--format", "json", "--lang", lang)
     return r.returncode, (json.loads(r.stdout) if r.stdout.strip() else None), r
+
+
+def synthetic_copies(n: int):
+    """n renamed copies of each municipality graph in data/ (IRIs id/491 -> id/x001-491): more municipalities
+    of the same shape, for checking that work per page does not grow with their number."""
+    import pyoxigraph as ox
+
+    out = []
+    for path in sorted(DATA.glob("*.ttl")):
+        if path.stem in ("reference", "lumme"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for i in range(1, n + 1):
+            key = f"x{i:03d}-{path.stem}"
+            copy = text.replace(f"{BASE}id/{path.stem}", f"{BASE}id/{key}").replace(f"id:{path.stem} ", f"<{BASE}id/{key}> ")
+            copy = copy.replace(f'dcterms:identifier "{path.stem}"', f'dcterms:identifier "{key}"')
+            triples = [q.triple for q in ox.parse(copy.encode(), format=ox.RdfFormat.TURTLE)]
+            out.append((f"{BASE}graph/{key}", triples))
+    return out
+
+
+class CountingStore:
+    """Wraps a Store and counts the queries it is asked (the N+1 check)."""
+
+    QUERIES = ("select", "ask", "execute", "dump")
+
+    def __init__(self, store):
+        self._store, self.calls = store, []
+
+    def __getattr__(self, name):
+        attr = getattr(self._store, name)
+        if name in self.QUERIES:
+            def counted(*a, **kw):
+                self.calls.append(name)
+                return attr(*a, **kw)
+            return counted
+        return attr

@@ -89,3 +89,94 @@ def test_query_ui_runs_a_query_against_the_endpoint(browser, server):
         assert code in text
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == [], errors
+
+
+LUMME_NAMES = ["Enonkoski", "Heinävesi", "Joroinen", "Mikkeli", "Mäntyharju", "Pieksämäki", "Savonlinna", "Varkaus"]
+
+
+def test_every_view_is_at_most_two_clicks_from_home(browser, server):
+    views = {"Järjestelmätuotteet ja niitä käyttävät kunnat": "/compare/products", "Kunnat ja palvelualueet": "/compare/matrix",
+             "Viitekirjaston kattavuus": "/compare/reference", "§28-kuvausten kattavuus": "/compare/compliance",
+             "Kuntien vertailu rinnakkain": "/compare", "Mistä pyydän tietoja?": "/finder", "Haku": "/search"}
+    for text, path in views.items():
+        visit(browser, server.url + "/")
+        browser.find_element(By.CSS_SELECTOR, "ul.views").find_element(By.LINK_TEXT, text).click()
+        assert browser.current_url.split("?")[0] == server.url + path
+        assert browser.find_element(By.TAG_NAME, "h1").text
+        assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_products_view_koha_row_lists_the_eight_lumme_municipalities(browser, server):
+    visit(browser, server.url + "/compare/products?lang=en")
+    row = browser.find_element(By.CSS_SELECTOR, "tr[data-product='Koha']")
+    cells = row.find_elements(By.TAG_NAME, "td")
+    assert cells[0].text == "1" and cells[1].text == "8"
+    assert [a.text for a in cells[2].find_elements(By.TAG_NAME, "a")] == LUMME_NAMES
+
+
+def test_matrix_heatmap_and_click_through_to_the_items(browser, server):
+    body = visit(browser, server.url + "/compare/matrix")
+    assert "Hyvinvointipalvelut" in body
+    row = browser.find_element(By.XPATH, "//tr[th/a[text()='Nimeämätön kaupunki (lähde 002)']]")
+    assert "11" in row.text
+    cell = row.find_element(By.XPATH, ".//a[text()='11']")
+    assert "heat-5" in cell.find_element(By.XPATH, "..").get_attribute("class")
+    cell.click()
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Lastensuojelun tietovaranto" in body and "11 tulosta" in body
+
+
+def test_compliance_heatmap_shows_status_in_symbols_not_only_colour(browser, server):
+    visit(browser, server.url + "/compare/compliance?lang=en")
+    cell = browser.find_element(By.XPATH, "//tr[th/a[text()='Unnamed city (source 002)']]/td[@data-check='28.4']")
+    assert cell.get_attribute("data-status") == "warn" and "!" in cell.text
+    ok = browser.find_element(By.XPATH, "//tr[th/a[text()='Unnamed municipality (source 001)']]/td[@data-check='28.4']")
+    assert ok.get_attribute("data-status") == "ok" and "✓" in ok.text
+
+
+def test_side_by_side_with_the_form_and_the_merger_download(browser, server):
+    visit(browser, server.url + "/compare?lang=en")
+    for key in ["unnamed-001", "unnamed-002"]:
+        browser.find_element(By.CSS_SELECTOR, f"input[value='{key}']").click()
+    browser.find_element(By.CSS_SELECTOR, "form.choose button").click()
+    assert "m=unnamed-001" in browser.current_url and "m=unnamed-002" in browser.current_url
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Varhaiskasvatuksen tietovaranto" in body and "Shared" in body
+    link = browser.find_element(By.PARTIAL_LINK_TEXT, "draft joint description")
+    href = link.get_attribute("href")
+    assert "/compare/merge.ttl?" in href and "m=unnamed-001" in href and "m=unnamed-002" in href
+
+
+def test_municipality_page_scorecard(browser, server):
+    body = visit(browser, server.url + "/id/unnamed-002?lang=en")
+    assert "Lastensuojelun tietovaranto" in body and "Dynasty" in body
+    cell = browser.find_element(By.CSS_SELECTOR, "table.scorecard td[data-check='28.2']")
+    assert cell.get_attribute("data-status") == "warn"
+    assert "names the authority that decides" in browser.find_element(By.CSS_SELECTOR, "table.scorecard").text
+
+
+def test_search_facets_are_clickable(browser, server):
+    visit(browser, server.url + "/search?q=kirjastossa")
+    browser.find_element(By.CSS_SELECTOR, "aside.facets").find_element(By.PARTIAL_LINK_TEXT, "Mikkeli").click()
+    assert "kunta=491" in browser.current_url
+    hits = browser.find_element(By.CSS_SELECTOR, "ol.hits").text
+    assert "Kirjaston asiakas- ja kokoelmatiedot (LUMME-kirjastojen Koha)" in hits
+
+
+def test_resident_finder_by_keyboard(browser, server):
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    visit(browser, server.url + "/finder")
+    field = browser.find_element(By.ID, "q")
+    field.send_keys("kirjaston asiakastiedot")
+    Select(browser.find_element(By.ID, "kunta")).select_by_visible_text("Mikkeli")
+    field.send_keys(Keys.ENTER)
+    answer = browser.find_element(By.CSS_SELECTOR, "article.answer")
+    text = answer.text
+    assert "Kirjaston asiakas- ja kokoelmatiedot (LUMME-kirjastojen Koha)" in text and "Mikkeli" in text
+    assert "Salassa pidettävä" in text and "Mikkelin kaupunginkirjasto" in text and "Virpi Launonen" in text
+    request = answer.find_element(By.CSS_SELECTOR, "textarea.request").get_attribute("value")
+    assert request.startswith("TIETOPYYNTÖ") and "13 §" in request
+    assert answer.find_element(By.CSS_SELECTOR, "button.copy").is_displayed()  # the script ran, without errors
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

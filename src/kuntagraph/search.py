@@ -68,8 +68,9 @@ exact matches outrank partial ones. Ties: shorter label first, then alphabetical
 
 Limits: a query is cut to `MAX_QUERY_CHARS` (200) characters (a word cut in two there is dropped), its
 words to `MAX_TOKEN_CHARS` (40), and only the first `MAX_QUERY_TOKENS` (10) distinct words are used; `limit`
-is capped at `MAX_LIMIT` (1000). An empty (or whitespace, or punctuation-only) query has no hits and
-`total` 0, but its facets count every item (a facet browser).
+is capped at `MAX_LIMIT` (1000). An empty (or whitespace, or punctuation-only) query without filters has
+no hits and `total` 0, but its facets count every item (a facet browser); with a municipality, area or
+kind filter it lists every item the filters allow, by label (browsing, e.g. from the comparison matrix).
 
 Municipalities, areas, facets
 -----------------------------
@@ -644,7 +645,8 @@ class SearchIndex:
             if k and m:
                 for v in it.areas:
                     counts["area"][v] = counts["area"].get(v, 0) + 1
-            if k and m and a and qwords:
+            # An empty query with a filter browses: everything the filters allow (the matrix links here).
+            if k and m and a and (qwords or allowed_kinds is not None or municipality or area_set is not None):
                 selected.append(i)
 
         facets = {
