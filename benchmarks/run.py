@@ -598,7 +598,7 @@ def check_answers(targets: dict, queries: dict) -> dict:
     return out
 
 
-def bench_dataset(label: str, targets: dict, args, pool) -> dict:
+def bench_dataset(targets: dict, args, pool) -> dict:
     """Stage per dataset: answers agree?, then latency and throughput per query and target."""
     log(f"  checking that the targets give the same answers ({', '.join(t.name for t in targets.values())})")
     checks = check_answers(targets, QUERIES)
@@ -836,7 +836,7 @@ def main(argv=None) -> int:
                 except Exception as e:  # noqa: BLE001 - the baseline is optional: say so and go on
                     rdflib_note = doc["rdflib_note"] = f"could not be started: {str(e)[:500]}"
                     log(f"    rdflib-endpoint baseline: NOT MEASURED — {rdflib_note}")
-            results = bench_dataset(tag, targets, args, pool)
+            results = bench_dataset(targets, args, pool)
             summary = (f"{desc}: {raw.triples} quads. Load/start: " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()) +
                        f". RSS after the run: ours {ours.rss_mb():.0f} MB" +
                        (f", rdflib-endpoint {targets['rdflib'].proc.rss_mb():.0f} MB" if "rdflib" in targets else "") + ".")

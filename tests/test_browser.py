@@ -127,6 +127,9 @@ def test_matrix_heatmap_and_click_through_to_the_items(browser, server):
 
 
 def test_compliance_heatmap_shows_status_in_symbols_not_only_colour(browser, server):
+    from test_views import complete_compliance
+
+    complete_compliance(server)
     visit(browser, server.url + "/compare/compliance?lang=en")
     cell = browser.find_element(By.XPATH, "//tr[th/a[text()='Unnamed city (source 002)']]/td[@data-check='28.4']")
     assert cell.get_attribute("data-status") == "warn" and "!" in cell.text
@@ -148,6 +151,9 @@ def test_side_by_side_with_the_form_and_the_merger_download(browser, server):
 
 
 def test_municipality_page_scorecard(browser, server):
+    from test_views import complete_compliance
+
+    complete_compliance(server)
     body = visit(browser, server.url + "/id/unnamed-002?lang=en")
     assert "Lastensuojelun tietovaranto" in body and "Dynasty" in body
     cell = browser.find_element(By.CSS_SELECTOR, "table.scorecard td[data-check='28.2']")

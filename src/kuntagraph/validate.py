@@ -173,14 +173,3 @@ def _path_text(g: rdflib.Graph, path) -> str | None:
         return "/".join(_path_text(g, p) for p in rdflib.collection.Collection(g, path))
     return None
 
-
-def validate_store(store) -> Report:
-    """Validate every graph in a store in one pass; each result's `file` is the named graph of its focus
-    node (the comparison views turn these into per-municipality scorecards)."""
-    quads = list(ox.parse(store.dump("nquads"), format=ox.RdfFormat.N_QUADS))
-    by_graph: dict[str, list] = {}
-    for q in quads:
-        by_graph.setdefault(q.graph_name.value, []).append(q.triple)
-    vocab = {g for g in by_graph if g == store.iris.graph("ontology") or g.startswith(store.iris.graph("vocab/"))}
-    described = {g: ts for g, ts in by_graph.items() if g not in vocab}
-    return validate_triples(described, [t for g in vocab for t in by_graph[g]])

@@ -199,25 +199,80 @@ class Scorecard:
         return "fail" if c.get("violation") else "warn" if c.get("warning") else "ok"
 
 
-_compliance_cache: dict = {}
-_compliance_lock = threading.Lock()
+class ComplianceChecker:
+    """Validates the store's graphs with the shapes in the background, a batch at a time, so that the
+    views never wait for it: they show what is done and say how far the check is. Each data version is
+    checked once; the server starts a new check when the data changes."""
+
+    BATCH = 25  # graphs per pySHACL run: its fixed cost is shared, its memory stays small
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._version = object()
+        self._results: list = []
+        self._done = self._total = 0
+        self._thread: threading.Thread | None = None
+
+    def ensure(self, version) -> None:
+        """Start checking `version` unless it is being or has been checked."""
+        with self._lock:
+            if version == self._version:
+                return
+            self._version, self._results, self._done = version, [], 0
+            self._thread = threading.Thread(target=self._run, args=(version,), daemon=True, name="compliance")
+            self._thread.start()
+
+    def snapshot(self) -> tuple[list, int, int]:
+        """(results so far, graphs checked, graphs to check)."""
+        with self._lock:
+            return list(self._results), self._done, self._total
+
+    def wait(self, timeout: float | None = None) -> None:
+        thread = self._thread
+        if thread:
+            thread.join(timeout)
+
+    def _run(self, version) -> None:
+        import pyoxigraph as ox
+
+        from .validate import validate_triples
+
+        store = self.store
+        by_graph: dict[str, list] = {}
+        for q in ox.parse(store.dump("nquads"), format=ox.RdfFormat.N_QUADS):
+            by_graph.setdefault(q.graph_name.value, []).append(q.triple)
+        vocab = [g for g in by_graph if g == store.iris.graph("ontology") or g.startswith(store.iris.graph("vocab/"))]
+        # Graphs that others link into (a consortium's shared system, the reference library) are context for all.
+        own = {g for g, ms in membership(store).items() if store.iris.thing(store.iris.key_of_graph(g) or "") in ms}
+        shared = [g for g in by_graph if g not in vocab and g not in own]
+        described = [g for g in by_graph if g not in vocab]
+        with self._lock:
+            if version != self._version:
+                return
+            self._total = len(described)
+        for start in range(0, len(described), self.BATCH):
+            batch = described[start:start + self.BATCH]
+            report = validate_triples({g: by_graph[g] for g in batch}, [t for g in vocab + shared if g not in batch for t in by_graph[g]])
+            with self._lock:
+                if version != self._version:
+                    return  # the data changed meanwhile: a newer check has started
+                self._results += report.results
+                self._done += len(batch)
 
 
-def compliance(store: Store, lang: str, version: object = None) -> list[Scorecard]:
-    """Every municipality's §28 / §5 scorecard from one validation of the whole store. The validation is
-    cached per `version` (the server passes its data version, so a write invalidates it)."""
-    from .validate import validate_store
-
-    with _compliance_lock:
-        key = (id(store), version)
-        if key not in _compliance_cache:
-            _compliance_cache.clear()
-            _compliance_cache[key] = validate_store(store)
-        report = _compliance_cache[key]
+def compliance(store: Store, lang: str, checker: "ComplianceChecker | None" = None, version: object = None) -> tuple[list, int, int]:
+    """Every municipality's §28 / §5 scorecard: (scorecards, graphs checked, graphs to check). Without a
+    checker the whole store is checked now, in the caller's thread."""
+    if checker is None:
+        checker = ComplianceChecker(store)
+        checker.ensure(version)
+        checker.wait()
+    results, done, total = checker.snapshot()
     members = membership(store)
     cards = {m.iri: Scorecard(m, {c: {"violation": 0, "warning": 0} for c in CHECKS}) for m in municipalities(store, lang)}
     grouped: dict = {}
-    for r in report.results:
+    for r in results:
         if r.check not in CHECKS:
             continue
         for m in members.get(r.file, ()):
@@ -228,7 +283,7 @@ def compliance(store: Store, lang: str, version: object = None) -> list[Scorecar
         cards[m].findings.append(Finding(check, severity, message, sorted(set(focus))))
     for card in cards.values():
         card.findings.sort(key=lambda f: (f.severity != "violation", CHECKS.index(f.check), -len(f.focus)))
-    return list(cards.values())
+    return list(cards.values()), done, total
 
 
 # ------------------------------------------------------------------ one municipality's description

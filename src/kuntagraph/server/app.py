@@ -30,6 +30,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or Settings()
     app.state.query_slots = threading.BoundedSemaphore(app.state.settings.query_workers)
     app.state.data_modified = time.time()  # Last-Modified of every representation; set again on each write
+    # The §28 scorecards of every municipality, checked in the background so that no page waits for it.
+    from ..views import ComplianceChecker
+    app.state.compliance = ComplianceChecker(store)
+    app.state.compliance.ensure(app.state.data_modified)
 
     from . import comparisons, find, pages, resources, sparql
 

@@ -15,10 +15,6 @@ def _lang(request: Request) -> str:
     return i18n.pick_language(request.query_params.get("lang"))
 
 
-def _version(request: Request):
-    return request.app.state.data_modified
-
-
 @router.get("/compare/merge.ttl", include_in_schema=False)
 def merge(request: Request):
     store = request.app.state.store
@@ -71,14 +67,16 @@ def reference(request, fmt, lang):
 
 
 def compliance(request, fmt, lang):
-    cards = views.compliance(request.app.state.store, lang, _version(request))
+    cards, done, total = views.compliance(request.app.state.store, lang, request.app.state.compliance)
     if fmt:
         return twin(fmt, [{"municipality": c.municipality.iri, "code": c.municipality.code, "label": c.municipality.label,
                            **{f"{check}_status": c.status(check) for check in views.CHECKS},
                            **{f"{check}_violations": c.counts[check]["violation"] for check in views.CHECKS},
                            **{f"{check}_warnings": c.counts[check]["warning"] for check in views.CHECKS}} for c in cards],
-                    {"view": "compliance", "checks": views.CHECKS}, "compliance")
-    return render(request, "compliance.html", cards=cards, checks=views.CHECKS, twins=twin_links(request, "/compare/compliance"))
+                    {"view": "compliance", "checks": views.CHECKS, "complete": done == total, "graphs_checked": done, "graphs": total},
+                    "compliance")
+    return render(request, "compliance.html", cards=cards, checks=views.CHECKS, done=done, total=total,
+                  twins=twin_links(request, "/compare/compliance"))
 
 
 @router.get("/compare", include_in_schema=False)

@@ -13,8 +13,9 @@ def twin_format(path: str):
 
 
 def _scorecard(request: Request, iri: str, lang: str):
-    cards = views.compliance(request.app.state.store, lang, request.app.state.data_modified)
-    return next((c for c in cards if c.municipality.iri == iri), None)
+    cards, done, total = views.compliance(request.app.state.store, lang, request.app.state.compliance)
+    card = next((c for c in cards if c.municipality.iri == iri), None)
+    return card if done == total else None  # a partial scorecard would say "nothing missing" too early
 
 
 def municipality_page(request: Request, iri: str, lang: str, alternates):
