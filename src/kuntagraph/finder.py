@@ -10,31 +10,34 @@ from .views import labels
 
 FINDER_KINDS = {"InformationResource", "Dataset", "DataGroup"}
 
+# Each UNION branch starts from VALUES: an unanchored branch would be evaluated over the whole store.
 RESOURCES_OF_HITS = """
 SELECT DISTINCT ?hit ?r ?m WHERE {
-  VALUES ?hit { %(hits)s }
-  { ?r dcterms:hasPart ?hit } UNION { ?r dcterms:hasPart/kg:dataGroup ?hit } UNION { ?hit a kg:InformationResource BIND(?hit AS ?r) }
+  { VALUES ?hit { %(hits)s } ?r dcterms:hasPart ?hit }
+  UNION { VALUES ?hit { %(hits)s } ?d kg:dataGroup ?hit . ?r dcterms:hasPart ?d }
+  UNION { VALUES ?hit { %(hits)s } ?hit a kg:InformationResource BIND(?hit AS ?r) }
   ?r a kg:InformationResource .
   ?desc dcterms:hasPart ?r ; dcterms:publisher ?m .
 }"""
 RESOURCE_DETAILS = """
 SELECT DISTINCT ?r ?p ?o WHERE {
-  VALUES ?r { %(rs)s }
-  { ?r ?p ?o VALUES ?p { kg:decidingAuthority kg:searchCriterion kg:searchCriteriaNote kg:openInterface kg:heldIn kg:personalData } }
-  UNION { ?desc dcterms:hasPart ?r ; ?p ?o VALUES ?p { kg:decidingAuthority kg:searchCriterion kg:searchCriteriaNote kg:openInterface } }
+  { VALUES ?r { %(rs)s } ?r ?p ?o }
+  UNION { VALUES ?r { %(rs)s } ?desc dcterms:hasPart ?r ; ?p ?o }
+  FILTER(?p IN (kg:decidingAuthority, kg:searchCriterion, kg:searchCriteriaNote, kg:openInterface, kg:heldIn, kg:personalData))
 }"""
 CONTACTS = """
 SELECT DISTINCT ?a ?c ?p ?o WHERE {
-  VALUES ?r { %(rs)s }
-  { ?r kg:decidingAuthority ?a } UNION { ?desc dcterms:hasPart ?r ; kg:decidingAuthority ?a }
-  ?a dcat:contactPoint ?c .
-  { ?c ?p ?o VALUES ?p { vcard:fn vcard:title vcard:hasTelephone vcard:hasEmail vcard:hasURL } }
-  UNION { ?c vcard:hasAddress ?addr . ?addr ?p ?o VALUES ?p { vcard:street-address vcard:postal-code vcard:locality } }
+  { VALUES ?r { %(rs)s } ?r kg:decidingAuthority ?a . ?a dcat:contactPoint ?c . ?c ?p ?o }
+  UNION { VALUES ?r { %(rs)s } ?desc dcterms:hasPart ?r ; kg:decidingAuthority ?a . ?a dcat:contactPoint ?c . ?c ?p ?o }
+  UNION { VALUES ?r { %(rs)s } ?r kg:decidingAuthority ?a . ?a dcat:contactPoint ?c . ?c vcard:hasAddress ?addr . ?addr ?p ?o }
+  UNION { VALUES ?r { %(rs)s } ?desc dcterms:hasPart ?r ; kg:decidingAuthority ?a . ?a dcat:contactPoint ?c . ?c vcard:hasAddress ?addr . ?addr ?p ?o }
+  FILTER(?p IN (vcard:fn, vcard:title, vcard:hasTelephone, vcard:hasEmail, vcard:hasURL, vcard:street-address, vcard:postal-code, vcard:locality))
 }"""
 PUBLICITY = """
 SELECT DISTINCT ?x ?pub ?basis WHERE {
-  VALUES ?x { %(xs)s }
-  { ?x kg:publicity ?pub } UNION { ?x kg:dataGroup/kg:publicity ?pub } UNION { ?x kg:secrecyBasis ?basis }
+  { VALUES ?x { %(xs)s } ?x kg:publicity ?pub }
+  UNION { VALUES ?x { %(xs)s } ?x kg:dataGroup ?g . ?g kg:publicity ?pub }
+  UNION { VALUES ?x { %(xs)s } ?x kg:secrecyBasis ?basis }
 }"""
 
 

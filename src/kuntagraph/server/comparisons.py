@@ -5,7 +5,7 @@ from fastapi.responses import Response
 
 from .. import views
 from . import i18n
-from .pages import render
+from .pages import memo, render
 from .tables import split_suffix, twin, twin_links
 
 router = APIRouter()
@@ -41,7 +41,7 @@ def comparison(request: Request, name: str):
 
 
 def matrix(request, fmt, lang):
-    m = views.matrix(request.app.state.store, lang)
+    m = memo(request, ("matrix", lang), lambda: views.matrix(request.app.state.store, lang))
     if fmt:
         return twin(fmt, list(m.rows()), {"view": "matrix"}, "matrix")
     return render(request, "matrix.html", m=m, heat=lambda n: min(5, (5 * n + m.max_resources - 1) // max(1, m.max_resources)),
@@ -49,7 +49,7 @@ def matrix(request, fmt, lang):
 
 
 def products(request, fmt, lang):
-    rows = views.products(request.app.state.store, lang)
+    rows = memo(request, ("products", lang), lambda: views.products(request.app.state.store, lang))
     if fmt:
         return twin(fmt, [{"product": r.product, "product_label": r.label, "instances": len(r.instances),
                            "municipalities": len(r.municipalities), "municipality_codes": [m.code or m.key for m in r.municipalities],
@@ -59,7 +59,7 @@ def products(request, fmt, lang):
 
 
 def reference(request, fmt, lang):
-    rows = views.reference_coverage(request.app.state.store, lang)
+    rows = memo(request, ("reference", lang), lambda: views.reference_coverage(request.app.state.store, lang))
     if fmt:
         return twin(fmt, [{"item": r.item, "label": r.label, "kind": r.kind, "municipalities": len(r.municipalities),
                            "municipality_labels": [m.label for m in r.municipalities]} for r in rows], {"view": "reference"}, "reference")

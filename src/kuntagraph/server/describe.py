@@ -13,26 +13,30 @@ from ..store import Store
 
 MAX_INCOMING = 1000
 LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
-LABEL_FILTER = " || ".join(f"?lp = <{p}>" for p in LABELS)
 
+# Every branch starts from the constant IRI: a branch that does not would be evaluated over the whole
+# store and joined afterwards (at 309 municipalities that was 2.4 s instead of milliseconds).
 DESCRIBE = """
-CONSTRUCT {{ ?s ?p ?o . ?o ?bp ?bo . ?bo ?dp ?do . ?o ?lp ?ol . ?in ?ip ?s . ?in ?lp ?inl . }}
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+CONSTRUCT {{ <{iri}> ?p ?o . ?b ?bp ?bo . ?c ?cp ?co . ?cb ?cbp ?cbo . ?o ?lp ?ol . ?in ?ip <{iri}> . ?in2 ?lp2 ?inl . }}
 WHERE {{
-  BIND(<{iri}> AS ?s)
-  {{ ?s ?p ?o .
-     OPTIONAL {{ FILTER(isBlank(?o) || ?p = <http://www.w3.org/ns/dcat#contactPoint>) ?o ?bp ?bo
-                OPTIONAL {{ FILTER(isBlank(?bo)) ?bo ?dp ?do }} }}
-     OPTIONAL {{ FILTER(isIRI(?o)) ?o ?lp ?ol FILTER({labels}) }} }}
-  UNION
-  {{ {{ SELECT ?in ?ip WHERE {{ ?in ?ip <{iri}> }} LIMIT {limit} }}
-     OPTIONAL {{ ?in ?lp ?inl FILTER({labels}) }} }}
+  {{ <{iri}> ?p ?o }}
+  UNION {{ <{iri}> ?p0 ?b . ?b ?bp ?bo . FILTER(isBlank(?b)) }}
+  UNION {{ <{iri}> dcat:contactPoint ?c . ?c ?cp ?co }}
+  UNION {{ <{iri}> dcat:contactPoint ?c1 . ?c1 ?cp1 ?cb . ?cb ?cbp ?cbo . FILTER(isBlank(?cb)) }}
+  UNION {{ <{iri}> ?p1 ?o . ?o skos:prefLabel ?ol . BIND(skos:prefLabel AS ?lp) }}
+  UNION {{ <{iri}> ?p2 ?o . ?o rdfs:label ?ol . BIND(rdfs:label AS ?lp) }}
+  UNION {{ SELECT ?in ?ip WHERE {{ ?in ?ip <{iri}> }} LIMIT {limit} }}
+  UNION {{ SELECT ?in2 ?lp2 ?inl WHERE {{ ?in2 ?ip2 <{iri}> . ?in2 skos:prefLabel|rdfs:label ?inl . ?in2 ?lp2 ?inl }} LIMIT {label_limit} }}
 }}"""
 
 
 def bounded_description(store: Store, iri: str) -> list[ox.Triple]:
     if not _safe_iri(iri):
         return []
-    body = store.execute(DESCRIBE.format(iri=iri, labels=LABEL_FILTER, limit=MAX_INCOMING + 1), graph_format="ntriples").body
+    body = store.execute(DESCRIBE.format(iri=iri, limit=MAX_INCOMING + 1, label_limit=3 * (MAX_INCOMING + 1)), graph_format="ntriples").body
     return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
 
 

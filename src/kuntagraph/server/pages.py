@@ -21,6 +21,19 @@ def render(request: Request, name: str, status: int = 200, **context):
     return templates.TemplateResponse(request, name, {"lang": lang, "local": local, **context}, status_code=status)
 
 
+def memo(request: Request, key, compute):
+    """Aggregates over the whole store, materialised once per data version (a write makes a new version,
+    which drops them all): the views that compare every municipality stay fast at national scale."""
+    state = request.app.state
+    cache = state.__dict__.setdefault("_memo", {})
+    if cache.get("version") != state.data_modified:
+        cache.clear()
+        cache["version"] = state.data_modified
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def labels_by_node(rows, lang: str) -> dict[str, str]:
     """rows of {'node', 'label', 'lang'} -> {node: label in the best language}."""
     found: dict[str, dict[str, str]] = {}
@@ -49,8 +62,8 @@ SELECT ?node (COUNT(DISTINCT ?r) AS ?resources) (COUNT(DISTINCT ?d) AS ?datasets
 def home(request: Request):
     lang = i18n.pick_language(request.query_params.get("lang"))
     store = request.app.state.store
-    rows = store.select(PUBLISHERS)
-    counts = {r["node"]: r for r in store.select(PUBLISHER_COUNTS)}
+    rows = memo(request, "publishers", lambda: store.select(PUBLISHERS))
+    counts = memo(request, "publisher-counts", lambda: {r["node"]: r for r in store.select(PUBLISHER_COUNTS)})
     names = labels_by_node(rows, lang)
     publishers = {}
     for r in rows:
@@ -86,16 +99,17 @@ SELECT DISTINCT ?term ?kind WHERE {
 @router.get("/sparql/completions", include_in_schema=False)
 def completions(request: Request):
     """What the query editor completes: the project's prefixes, and the classes and properties in use."""
+    return memo(request, "completions", lambda: _completions(request.app.state.store))
+
+
+def _completions(store) -> dict:
     from ..store import PREFIXES
 
-    cache = request.app.state.__dict__.setdefault("_completions", {})
-    if not cache:
-        classes, properties = set(), set()
-        for r in request.app.state.store.select(COMPLETION_TERMS):
-            (classes if r["kind"].endswith("Class") else properties).add(r["term"])
-        cache.update(prefixes=[f"{p}: <{ns}>" for p, ns in sorted(PREFIXES.items())],
-                     classes=sorted(classes), properties=sorted(properties))
-    return cache
+    classes, properties = set(), set()
+    for r in store.select(COMPLETION_TERMS):
+        (classes if r["kind"].endswith("Class") else properties).add(r["term"])
+    return {"prefixes": [f"{p}: <{ns}>" for p, ns in sorted(PREFIXES.items())],
+            "classes": sorted(classes), "properties": sorted(properties)}
 
 
 def not_found(request: Request):

@@ -23,7 +23,9 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"  # HTML first: a br
 
 def term_labels(request: Request):
     """Labels of ontology terms (rdfs:label) and of the external terms the pages show."""
-    cache = request.app.state.__dict__.setdefault("_term_labels", {})
+    from .pages import memo
+
+    cache = memo(request, "term-labels", dict)
     if not cache:
         rows = request.app.state.store.select(
             "SELECT ?t ?l (lang(?l) AS ?lang) WHERE { ?t rdfs:label|skos:prefLabel ?l . "
