@@ -209,3 +209,25 @@ def test_completions_list_project_terms(server):
     assert "kg: <https://w3id.org/kuntagraph/def#>" in d["prefixes"]
     assert BASE + "def#InformationResource" in d["classes"]
     assert BASE + "def#heldIn" in d["properties"]
+
+
+def test_another_base_iri_keeps_the_vocabulary_and_every_view_working():
+    """`serve --base-uri`: what is described lives under the deployment's base; the ontology and the
+    concept schemes keep their canonical IRIs; every view still answers."""
+    from conftest import Server
+
+    s = Server("--base-uri", "http://data.example.org/kg/")
+    try:
+        g = parse(httpx.get(s.url + "/id/491.ttl").content, "text/turtle")
+        mikkeli = rdflib.URIRef("http://data.example.org/kg/id/491")
+        assert (mikkeli, rdflib.RDF.type, rdflib.URIRef(BASE + "def#Municipality")) in g
+        assert (rdflib.URIRef("http://data.example.org/kg/id/lumme/system/koha"), rdflib.URIRef(BASE + "def#owner"), mikkeli) in g
+        html = httpx.get(s.url + "/id/491/authority/kirjasto").text
+        assert 'href="/id/491?lang=fi"' in html and "Virpi Launonen" in html
+        assert httpx.get(s.url + "/vocab/system-product/koha.ttl").status_code == 200
+        rows = httpx.get(s.url + "/compare/products.json").json()["rows"]
+        assert next(r for r in rows if r["product_label"] == "Koha")["municipalities"] == 8
+        finder = httpx.get(s.url + "/finder.json?q=kirjaston+asiakastiedot&kunta=491").json()["rows"]
+        assert finder[0]["resource"] == "http://data.example.org/kg/id/491/resource/kirjaston-asiakas-ja-kokoelmatiedot"
+    finally:
+        s.stop()

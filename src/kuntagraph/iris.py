@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from .config import CANONICAL_BASE
 
 KG = CANONICAL_BASE + "def#"
+# The ontology and the concept schemes are shared vocabulary: their IRIs stay canonical in every
+# deployment (code, shapes and other publishers rely on them). A deployment's own base applies to what
+# it describes: id/, graph/, source/.
+VOCABULARY_PATHS = ("def", "vocab/")
 
 
 @dataclass(frozen=True)
@@ -19,10 +23,10 @@ class Iris:
 
     @property
     def ontology(self) -> str:
-        return self.base + "def"
+        return CANONICAL_BASE + "def"
 
     def term(self, local: str) -> str:
-        return self.base + "def#" + local
+        return CANONICAL_BASE + "def#" + local
 
     def graph(self, key: str) -> str:
         """Named graph of one municipality (or of 'ontology', 'vocab/{scheme}', 'reference', ...)."""
@@ -32,16 +36,25 @@ class Iris:
         return self.base + "id/" + kunta + (f"/{kind}/{slug}" if kind else "")
 
     def vocab(self, scheme: str, concept: str | None = None) -> str:
-        return self.base + "vocab/" + scheme + (f"/{concept}" if concept else "")
+        return CANONICAL_BASE + "vocab/" + scheme + (f"/{concept}" if concept else "")
 
     def rebase(self, iri: str) -> str:
-        """An IRI written under the canonical base, moved under this base."""
+        """An IRI written under the canonical base, moved under this base (vocabulary IRIs stay)."""
         if self.base != CANONICAL_BASE and iri.startswith(CANONICAL_BASE):
-            return self.base + iri[len(CANONICAL_BASE):]
+            rest = iri[len(CANONICAL_BASE):]
+            if not rest.startswith(VOCABULARY_PATHS):
+                return self.base + rest
         return iri
+
+    def iri_of_path(self, path: str) -> str:
+        """The IRI that a local path ('/id/491', '/vocab/service-area') dereferences."""
+        rest = path.lstrip("/")
+        return (CANONICAL_BASE if rest.startswith(VOCABULARY_PATHS) else self.base) + rest
 
     def path_of(self, iri: str) -> str | None:
         """The local path ('/id/491') that dereferences an IRI under the base, or None."""
+        if iri.startswith(CANONICAL_BASE) and iri[len(CANONICAL_BASE):].startswith(VOCABULARY_PATHS):
+            return "/" + iri[len(CANONICAL_BASE):]
         if iri.startswith(self.base):
             return "/" + iri[len(self.base):]
         return None

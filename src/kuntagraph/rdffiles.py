@@ -82,28 +82,25 @@ def _rebase(t: ox.Triple, iris: Iris) -> ox.Triple:
 
 
 # The node whose IRI names the graph: a publisher of descriptions, the ontology or a concept scheme.
-_OWNER_TYPES = {
-    "def#Municipality": "id/",
-    "def#Consortium": "id/",
-    "def#ReferenceLibrary": "id/",
-}
+_OWNER_TYPES = ("Municipality", "Consortium", "ReferenceLibrary")
 
 
 def graph_for(path: Path, triples, iris: Iris) -> str:
     """One named graph per municipality (DESIGN §2), recognised from the file's own content."""
+    owners = {iris.term(t) for t in _OWNER_TYPES}
+    schemes = iris.vocab("")
     for t in triples:
         if t.predicate != RDF_TYPE or not isinstance(t.subject, ox.NamedNode):
             continue
         s, o = t.subject.value, t.object.value
         if o == "http://www.w3.org/2002/07/owl#Ontology" and s == iris.ontology:
             return iris.graph("ontology")
-        if o == "http://www.w3.org/2004/02/skos/core#ConceptScheme" and s.startswith(iris.base + "vocab/"):
-            return iris.graph(s[len(iris.base):])
-        for suffix, prefix in _OWNER_TYPES.items():
-            if o == iris.base + suffix and s.startswith(iris.base + prefix):
-                key = s[len(iris.base + prefix):]
-                if "/" not in key:
-                    return iris.graph(key)
+        if o == "http://www.w3.org/2004/02/skos/core#ConceptScheme" and s.startswith(schemes):
+            return iris.graph("vocab/" + s[len(schemes):])
+        if o in owners and s.startswith(iris.thing("")):
+            key = s[len(iris.thing("")):]
+            if key and "/" not in key:
+                return iris.graph(key)
     return iris.graph(path.stem)
 
 

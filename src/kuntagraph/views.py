@@ -58,7 +58,7 @@ SELECT ?m ?code WHERE { ?m a kg:Municipality . OPTIONAL { ?m dcterms:identifier 
 def municipalities(store: Store, lang: str) -> list[Municipality]:
     rows = store.select(MUNICIPALITIES)
     names = labels(store, [r["m"] for r in rows], lang)
-    prefix = store.iris.base + "id/"
+    prefix = store.iris.thing("")
     out = [Municipality(r["m"], r["m"][len(prefix):], r["code"], names[r["m"]]) for r in rows]
     return sorted(out, key=lambda m: (m.code is None, m.code or "", m.label))
 

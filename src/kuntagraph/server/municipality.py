@@ -28,7 +28,7 @@ def municipality_page(request: Request, iri: str, lang: str, alternates):
 def municipality_twin(request: Request):
     path, fmt = split_suffix(request.url.path)
     store = request.app.state.store
-    iri = store.iris.base + path.lstrip("/")
+    iri = store.iris.iri_of_path(path)
     lang = i18n.pick_language(request.query_params.get("lang"))
     view = views.municipality_view(store, iri, lang, _scorecard(request, iri, lang))
     if view is None:

@@ -84,7 +84,7 @@ def thing(request: Request, rest: str):
     if isinstance(fmt, Response):
         return fmt
     store = request.app.state.store
-    iri = store.iris.base + path.lstrip("/")
+    iri = store.iris.iri_of_path(path)
     scheme = path.startswith("/vocab/") and path.count("/") == 2
     triples = describe.graph_triples(store, store.iris.graph(path.lstrip("/"))) if scheme else describe.bounded_description(store, iri)
     if not any(t.subject == ox.NamedNode(iri) for t in triples):
