@@ -66,8 +66,15 @@ def reference(request, fmt, lang):
     return render(request, "reference.html", rows=rows, twins=twin_links(request, "/compare/reference"))
 
 
+def scorecards(request: Request, lang: str):
+    """Every municipality's scorecard, grouped once per language and per step of the background check."""
+    progress = request.app.state.compliance.snapshot()[1]
+    return memo(request, ("scorecards", lang, progress),
+                lambda: views.compliance(request.app.state.store, lang, request.app.state.compliance))
+
+
 def compliance(request, fmt, lang):
-    cards, done, total = views.compliance(request.app.state.store, lang, request.app.state.compliance)
+    cards, done, total = scorecards(request, lang)
     if fmt:
         return twin(fmt, [{"municipality": c.municipality.iri, "code": c.municipality.code, "label": c.municipality.label,
                            **{f"{check}_status": c.status(check) for check in views.CHECKS},

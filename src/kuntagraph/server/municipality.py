@@ -13,7 +13,9 @@ def twin_format(path: str):
 
 
 def _scorecard(request: Request, iri: str, lang: str):
-    cards, done, total = views.compliance(request.app.state.store, lang, request.app.state.compliance)
+    from .comparisons import scorecards
+
+    cards, done, total = scorecards(request, lang)
     card = next((c for c in cards if c.municipality.iri == iri), None)
     return card if done == total else None  # a partial scorecard would say "nothing missing" too early
 
