@@ -13,7 +13,33 @@ from ..store import Store
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Paths that only read: they answer any origin (DESIGN §5). Write endpoints never get CORS headers.
-CORS_READ_PREFIXES = ("/sparql", "/id/", "/def", "/vocab/", "/graph/", "/dumps/", "/.well-known/void", "/catalog")
+CORS_READ_PREFIXES = ("/sparql", "/id/", "/def", "/vocab/", "/graph/", "/source/", "/dumps/", "/.well-known/void",
+                      "/catalog", "/compare", "/search", "/finder")
+PREFLIGHT_HEADERS = [(b"access-control-allow-origin", b"*"), (b"access-control-allow-methods", b"GET, HEAD, POST, OPTIONS"),
+                     (b"access-control-allow-headers", b"Accept, Content-Type, If-None-Match"), (b"access-control-max-age", b"86400")]
+READ_HEADERS = [(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", b"ETag, Link, Content-Location, Vary")]
+
+
+class ReadOnlyCORS:
+    """CORS for the read-only paths, as plain ASGI (Starlette's BaseHTTPMiddleware costs a task and a
+    stream per request). Preflights are answered here; write endpoints never get these headers."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(CORS_READ_PREFIXES):
+            return await self.app(scope, receive, send)
+        if scope["method"] == "OPTIONS" and any(k == b"access-control-request-method" for k, _ in scope["headers"]):
+            await send({"type": "http.response.start", "status": 204, "headers": PREFLIGHT_HEADERS})
+            return await send({"type": "http.response.body", "body": b""})
+
+        async def with_cors(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *READ_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_cors)
 
 
 @dataclass
@@ -44,22 +70,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(comparisons.router)
     app.include_router(find.router)
 
-    @app.middleware("http")
-    async def cors_for_reads(request: Request, call_next):
-        readable = request.url.path.startswith(CORS_READ_PREFIXES)
-        if readable and request.method == "OPTIONS" and "access-control-request-method" in request.headers:
-            from fastapi.responses import Response
-            return Response(status_code=204, headers={
-                "Access-Control-Allow-Origin": "*",
-                "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Accept, Content-Type, If-None-Match",
-                "Access-Control-Max-Age": "86400",
-            })
-        response = await call_next(request)
-        if readable:
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Expose-Headers"] = "ETag, Link, Content-Location, Vary"
-        return response
+    app.add_middleware(ReadOnlyCORS)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

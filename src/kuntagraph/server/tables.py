@@ -24,7 +24,7 @@ def split_suffix(name: str):
 def twin(fmt: Format, rows: list[dict], meta: dict | None = None, filename: str = "kuntagraph") -> Response:
     if fmt is JSON:
         body = json.dumps({**(meta or {}), "rows": rows}, ensure_ascii=False, indent=1, default=str)
-        return Response(body, media_type="application/json; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"})
+        return Response(body, media_type="application/json; charset=utf-8")
     out = io.StringIO()
     columns = list(dict.fromkeys(k for r in rows for k in r))
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
@@ -32,7 +32,7 @@ def twin(fmt: Format, rows: list[dict], meta: dict | None = None, filename: str 
     for r in rows:
         writer.writerow({k: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v for k, v in r.items()})
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{filename}.csv"', "Access-Control-Allow-Origin": "*"})
+                    headers={"Content-Disposition": f'inline; filename="{filename}.csv"'})
 
 
 def twin_links(request, path: str) -> list[tuple[str, str]]:
