@@ -291,14 +291,15 @@ def compliance(store: Store, lang: str, checker: "ComplianceChecker | None" = No
 DESCRIPTIONS = """
 SELECT DISTINCT ?desc ?p ?o WHERE {
   ?desc a kg:AccessDescription ; dcterms:publisher <%(m)s> ; ?p ?o .
-  VALUES ?p { kg:openInterface kg:decidingAuthority kg:searchCriterion kg:searchCriteriaNote kg:serviceArea dcterms:source dcterms:description }
+  FILTER(?p IN (kg:openInterface, kg:decidingAuthority, kg:searchCriterion, kg:searchCriteriaNote, kg:serviceArea,
+                dcterms:source, dcterms:description))
 }"""
 RESOURCES = """
 SELECT DISTINCT ?r ?p ?o WHERE {
   ?desc a kg:AccessDescription ; dcterms:publisher <%(m)s> ; dcterms:hasPart ?r .
   ?r a kg:InformationResource ; ?p ?o .
-  VALUES ?p { kg:serviceArea kg:purpose kg:heldIn kg:searchCriterion kg:searchCriteriaNote kg:openInterface
-              kg:decidingAuthority kg:responsibleAuthority dcterms:description dcterms:hasPart kg:personalData }
+  FILTER(?p IN (kg:serviceArea, kg:purpose, kg:heldIn, kg:searchCriterion, kg:searchCriteriaNote, kg:openInterface,
+                kg:decidingAuthority, kg:responsibleAuthority, dcterms:description, dcterms:hasPart, kg:personalData))
 }"""
 # Each UNION branch starts from the municipality (or from VALUES): an unanchored branch is evaluated over
 # the whole store and joined afterwards, which at national scale turned 10 ms into 10 s.
