@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test browser bench clean
+.PHONY: install serve test browser axe bench clean
 
 install: $(STAMP)
 
@@ -21,10 +21,16 @@ browser:
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
 
+# axe-core, the accessibility engine the browser tests run inside Chromium (from the npm registry).
+AXE := .cache/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .cache axe-core@4.14.1
+
 serve: install
 	$(BIN)/kuntagraph serve --host 127.0.0.1 --port 8000
 
-test: install browser
+test: install browser axe
 	$(BIN)/python -m pytest -q
 
 bench: install

@@ -25,5 +25,12 @@
       el.scrollIntoView();
     });
   });
+  // The editor's own text areas have no label; give them one (screen readers, WCAG 2 "label").
+  document.querySelectorAll("#yasgui textarea").forEach(function (area) {
+    if (!area.getAttribute("aria-label")) area.setAttribute("aria-label", el.dataset.label || "SPARQL");
+  });
+  document.querySelectorAll("#yasgui input:not([type=hidden])").forEach(function (input) {
+    if (!input.getAttribute("aria-label") && !input.labels.length) input.setAttribute("aria-label", "SPARQL endpoint");
+  });
   window.kuntagraphYasgui = yasgui;
 })();
