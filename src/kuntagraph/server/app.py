@@ -61,7 +61,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.compliance = ComplianceChecker(store)
     app.state.compliance.ensure(app.state.data_modified)
 
-    from . import comparisons, find, pages, resources, sparql
+    from . import catalog, comparisons, find, pages, resources, sparql
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(sparql.router)
@@ -69,6 +69,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(resources.router)
     app.include_router(comparisons.router)
     app.include_router(find.router)
+    app.include_router(catalog.router)
 
     app.add_middleware(ReadOnlyCORS)
 

@@ -21,6 +21,9 @@ def void_triples(request: Request) -> list:
         t(ds, DCT + "license", n("https://creativecommons.org/licenses/by/4.0/")),
         t(ds, VOID + "sparqlEndpoint", n(root + "/sparql")),
         t(ds, VOID + "dataDump", n(root + "/dumps/all.nq")),
+        # The DCAT-AP 3 harvest feed of the same data, for national catalogues.
+        t(ds, "http://www.w3.org/2000/01/rdf-schema#seeAlso", n(root + "/catalog")),
+        t(n(root + "/catalog"), DCT + "conformsTo", n("http://data.europa.eu/r5r/")),
         t(ds, VOID + "uriSpace", ox.Literal(store.iris.base + "id/")),
         t(ds, VOID + "vocabulary", n(store.iris.ontology)),
         t(ds, VOID + "triples", ox.Literal(str(store.count()), datatype=n("http://www.w3.org/2001/XMLSchema#integer"))),
