@@ -14,11 +14,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian's Chromium and ChromeDriver for the browser tests (the machine is root; see README).
+# Debian's Chromium and ChromeDriver for the browser tests, libmagic for the harvest client (root; see README).
 browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-	  echo "installing chromium and chromium-driver with apt-get"; \
-	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! ldconfig -p | grep -q libmagic.so.1; then \
+	  echo "installing chromium, chromium-driver and libmagic1 (for ckan, the harvest client in the tests) with apt-get"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver libmagic1 >/dev/null; \
 	fi
 
 # axe-core, the accessibility engine the browser tests run inside Chromium (from the npm registry).
