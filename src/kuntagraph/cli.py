@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.set_defaults(run=cmd_query)
 
+    im = sub.add_parser("import", help="turn a published description (text, HTML, CSV/TSV, XLSX, ODS) into Turtle")
+    im.add_argument("file", metavar="FILE", help="the description as published (format detected from the content)")
+    im.add_argument("--kunta", required=True, metavar="KEY", help="municipality code (491) or key (unnamed-003) of the publisher")
+    im.add_argument("-o", "--output", metavar="OUT.ttl", help="write the Turtle here (default: standard output)")
+    im.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the report (default fi)")
+    im.add_argument("--format", choices=["text", "json"], default="text", help="format of the report on standard error")
+    im.set_defaults(run=cmd_import)
+
     s = sub.add_parser("serve", help="run the linked-data server")
     s.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
     s.add_argument("--host", default="127.0.0.1")
@@ -164,6 +172,33 @@ def _table(tsv: str) -> str:
     lines.insert(1, "-+-".join("-" * w for w in widths))
     lines.append(f"({len(rows) - 1} rows)")
     return "\n".join(lines)
+
+
+def cmd_import(args) -> int:
+    from .importers import import_file
+    from .importers.report import render_text
+
+    try:
+        result = import_file(args.file, args.kunta, args.output)
+        turtle = result.turtle()
+    except (InputError, KeyboardInterrupt):
+        raise
+    except Exception as e:  # a clean message, never a traceback, whatever the input
+        raise InputError(args.file, f"cannot be imported ({type(e).__name__}: {e}); please report this file") from None
+    if args.output:
+        try:
+            tmp = Path(args.output).with_name(Path(args.output).name + ".part")
+            tmp.write_text(turtle, encoding="utf-8")
+            tmp.replace(args.output)
+        except OSError as e:
+            raise InputError(args.output, f"cannot be written: {e.strerror}") from None
+    else:
+        sys.stdout.write(turtle)
+    if args.format == "json":
+        print(json.dumps(result.report, ensure_ascii=False, indent=2), file=sys.stderr)
+    else:
+        print(render_text(result.report, args.lang), file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_serve(args) -> int:

@@ -1,0 +1,160 @@
+"""What an importer finds, before it becomes RDF: a description with its resources, and the lists people write."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .reading import Block
+
+
+@dataclass
+class Note:
+    text: str
+    where: Block | None
+    why: tuple[str, str] = ("", "")  # fi, en: why it could not be placed
+
+
+@dataclass
+class Item:
+    label: str
+    where: Block | None
+
+
+@dataclass
+class Statements:
+    """What §28 allows once for a whole description or a service area, and per resource."""
+
+    open_interface: str | None = None  # yes / no / partly
+    open_interface_text: str | None = None
+    open_interface_where: Block | None = None
+    interface_urls: list[str] = field(default_factory=list)
+    search_criteria: list[str] = field(default_factory=list)  # concept IRIs
+    search_notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Resource:
+    label: str
+    where: Block | None
+    area: str | None = None  # service-area concept IRI
+    descriptions: list[str] = field(default_factory=list)
+    purposes: list[Item] = field(default_factory=list)
+    datasets: list[Item] = field(default_factory=list)
+    systems: list[Item] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    st: Statements = field(default_factory=Statements)
+    sector: "Sector | None" = None
+
+
+@dataclass
+class Sector:
+    label: str
+    where: Block | None
+    area: str | None
+    st: Statements = field(default_factory=Statements)
+
+
+@dataclass
+class Description:
+    title: str | None = None
+    title_where: Block | None = None
+    area: str | None = None
+    descriptions: list[str] = field(default_factory=list)
+    purposes: list[Item] = field(default_factory=list)  # stated for every resource of the description
+    resources: list[Resource] = field(default_factory=list)
+    sectors: list[Sector] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    st: Statements = field(default_factory=Statements)
+    warnings: list[tuple[Block | None, str, str]] = field(default_factory=list)
+    truncated: list[tuple[Block | None, str, str]] = field(default_factory=list)
+    skipped: int = 0  # rows without content (table rules such as "--|--")
+    shape: str = ""
+
+
+# --- lists in cells and paragraphs ---------------------------------------------------------------------
+
+_MISSING_COMMA = re.compile(r"(?<=[a-zäöå]) (?=[A-ZÄÖÅ][a-zäöå])")
+_BULLET = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|[-–—•*·▪●◦‣]|\(?[a-zA-Z][.)])\s+")
+
+
+def strip_bullet(text: str) -> tuple[str, bool]:
+    m = _BULLET.match(text)
+    return (text[m.end():].strip(), True) if m else (text.strip(), False)
+
+
+def split_list(text: str, missing_commas: bool = False) -> tuple[list[str], list[str]]:
+    """Split a list written in one cell or sentence at commas, semicolons and line breaks, but not at the comma
+    of a suspended compound ("Opettaja-, henkilökunta- ja sijaisrekisterit") nor inside parentheses.
+    With missing_commas, also before a capitalised word after a lower-case one (a comma left out:
+    "oppilashuollon kirjaukset Opettajarekisteri"). Returns (items, the places split at a missing comma)."""
+    parts, buf, depth = [], [], 0
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        if ch == "\n" or (ch in ",;" and depth == 0):
+            prev = "".join(buf).rstrip()
+            if ch == "," and prev.endswith("-"):
+                buf.append(ch)
+                continue
+            parts.append(prev)
+            buf = []
+            continue
+        buf.append(ch)
+    parts.append("".join(buf))
+    parts = [q for q in (clean_item(p) for p in parts) if q]
+    if missing_commas:
+        parts = _join_modifier_lists(parts)
+    out, guessed = [], []
+    for p in parts:
+        p = clean_item(p)
+        if not p:
+            continue
+        if missing_commas and _MISSING_COMMA.search(p):
+            pieces = [clean_item(x) for x in _MISSING_COMMA.split(p)]
+            guessed.append(" | ".join(pieces))
+            out += [x for x in pieces if x]
+        else:
+            out.append(p)
+    return out, guessed
+
+
+_GENITIVE_CHAIN = re.compile(r"^(?:[\wäöåÄÖÅ-]+n\s+){0,2}[\wäöåÄÖÅ-]+n$")
+_STARTS_GENITIVE_AND = re.compile(r"^[\wäöåÄÖÅ-]+n\b.*\s(?:ja|sekä|tai)\s", re.I)
+
+
+def _join_modifier_lists(parts: list[str]) -> list[str]:
+    """Keep a list of genitive modifiers whole: "Kansalaisopiston oppilaiden, huoltajien ja opettajien
+    yhteystiedot" is one dataset (the comma joins the modifiers), not "Kansalaisopiston oppilaiden" and
+    "huoltajien ja opettajien yhteystiedot"."""
+    parts = list(parts)
+    i = len(parts) - 2
+    while i >= 0:
+        if _GENITIVE_CHAIN.match(parts[i]) and _STARTS_GENITIVE_AND.match(parts[i + 1]):
+            parts[i:i + 2] = [parts[i] + ", " + parts[i + 1]]
+        i -= 1
+    return parts
+
+
+def clean_item(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip().strip(",;").strip()
+    text = re.sub(r"\s*\.+$", "", text)
+    return text.strip()
+
+
+def capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+_PURPOSE = re.compile(r"^(?:[\wäöåÄÖÅ-]+\s+){0,3}käyttötarkoitu\w*\s*(?:on\s+|:\s*|,\s*|-\s*|–\s*)?(?P<rest>.+)$", re.I)
+
+
+def purpose_sentence(text: str) -> str | None:
+    """"Rekisterien käyttötarkoitus on X." / "Tietojärjestelmien käyttötarkoitus, X" -> X."""
+    m = _PURPOSE.match(text.strip())
+    if not m:
+        return None
+    rest = clean_item(m.group("rest"))
+    return capitalize(rest) if len(rest) >= 3 else None

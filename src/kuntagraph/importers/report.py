@@ -1,0 +1,148 @@
+"""The import report: what was read, what was placed where, what could not be placed, what looks cut off."""
+
+from __future__ import annotations
+
+from rdflib import RDF, URIRef
+
+from .. import config
+
+KG = config.CANONICAL_BASE + "def#"
+FORMAT_NAMES = {"text": "plain text", "tsv": "tab-separated text", "csv": "CSV", "markdown": "markdown table",
+                "html": "HTML", "xlsx": "XLSX workbook", "ods": "ODS spreadsheet"}
+
+
+def _loc(b) -> dict:
+    if b is None or b.line is None:
+        return {}
+    return {"line": b.line, **({"sheet": b.sheet} if b.sheet else {})}
+
+
+def build_report(result, kunta: str, iris, output: str | None) -> dict:
+    g, d, doc = result.graph, result.description, result.document
+
+    def of_type(t):
+        return sorted(set(g.subjects(RDF.type, URIRef(KG + t))))
+
+    systems = of_type("SystemInstance")
+    linked = [s for s in systems if (s, URIRef(KG + "instanceOf"), None) in g]
+    unplaced = []
+    for n in d.notes:
+        unplaced.append({**_loc(n.where), "text": n.text, "why": {"fi": n.why[0], "en": n.why[1]}, "kept_as": "skos:note",
+                         "on": "description"})
+    for r in d.resources:
+        for n in r.notes:
+            unplaced.append({**_loc(n.where), "text": n.text, "why": {"fi": n.why[0], "en": n.why[1]},
+                             "kept_as": "skos:note", "on": getattr(r, "iri", r.label)})
+    unplaced.sort(key=lambda u: u.get("line") or 0)
+    warnings = [{**_loc(b), "fi": fi, "en": en} for b, fi, en in d.warnings]
+    for r in d.resources:
+        if r.st.open_interface == "yes" and not r.st.interface_urls:
+            warnings.append({**_loc(r.st.open_interface_where), "fi": "Lähteen mukaan tiedot ovat avoimesti saatavilla rajapinnan kautta, mutta rajapinnan osoitetta ei kerrota.",
+                             "en": "The source says the data is open through an interface but gives no address."})
+    if d.st.open_interface == "yes" and not d.st.interface_urls:
+        warnings.append({**_loc(d.st.open_interface_where), "fi": "Lähteen mukaan tiedot ovat avoimesti saatavilla rajapinnan kautta, mutta rajapinnan osoitetta ei kerrota.",
+                         "en": "The source says the data is open through an interface but gives no address."})
+    open_statements = []
+    for holder, st in [("description", d.st), *[(s.label, s.st) for s in d.sectors], *[(r.label, r.st) for r in d.resources]]:
+        if st.open_interface:
+            open_statements.append({"on": holder, "value": st.open_interface, "text": st.open_interface_text, **_loc(st.open_interface_where)})
+    return {
+        "file": str(doc.path),
+        "format": doc.format,
+        "encoding": doc.encoding,
+        "shape": d.shape,
+        "kunta": kunta,
+        "municipality": iris.thing(kunta),
+        "output": output or "-",
+        "blocks": len(doc.blocks),
+        "title": d.title,
+        "sectors": [{"label": s.label, **_loc(s.where), "service_area": s.area,
+                     "resources": sum(1 for r in d.resources if r.sector is s)} for s in d.sectors],
+        "counts": {
+            "resources": len(d.resources),
+            "datasets": len(of_type("Dataset")),
+            "purposes": len(of_type("Purpose")),
+            "systems": len(systems),
+            "systems_linked_to_product": len(linked),
+            "search_criteria": len(set(g.objects(None, URIRef(KG + "searchCriterion")))),
+            "open_interface_statements": len(open_statements),
+            "notes": len(unplaced),
+            "triples": len(g),
+        },
+        "resources": [{"label": r.label, **_loc(r.where), "iri": getattr(r, "iri", None), "datasets": len(r.datasets),
+                       "systems": [s.label for s in r.systems], "purposes": [p.label for p in [*d.purposes, *r.purposes]]}
+                      for r in d.resources],
+        "systems_without_product": sorted(str(g.value(s, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
+                                          for s in systems if s not in linked),
+        "open_interface": open_statements,
+        "unplaced": unplaced,
+        "skipped_rows": d.skipped,
+        "warnings": warnings,
+        "cut_off": [{**_loc(b), "fi": fi, "en": en} for b, fi, en in d.truncated],
+    }
+
+
+TEXT = {
+    "fi": {"read": "Luettu {file} ({format}{enc}, {blocks} riviä/lohkoa), muoto: {shape}",
+           "shape": {"table": "taulukko", "sections": "tietovarannoittaiset osiot"},
+           "counts": "{resources} tietovarantoa, {datasets} tietoaineistoa, {purposes} käyttötarkoitusta, {systems} tietojärjestelmää "
+                     "({systems_linked_to_product} tunnistettu tuotteeksi), {search_criteria} hakutekijää, "
+                     "{open_interface_statements} rajapintalausetta, {notes} huomautusta",
+           "sector": "  toimiala: {label} -> {area} ({resources} tietovarantoa)",
+           "no_area": "ei palvelualuetta",
+           "noprod": "Tuotteeksi tunnistamattomat järjestelmät: {names}",
+           "open": "Rajapintatieto ({on}): {value}",
+           "unplaced": "Ei voitu sijoittaa ({n}), säilytetty huomautuksena (skos:note):",
+           "warnings": "Huomioita:",
+           "cut": "LÄHDE VAIKUTTAA KATKENNEELTA:",
+           "skipped": "Ohitettu {n} sisällötöntä taulukkoriviä (esim. --|--)",
+           "line": "rivi", "wrote": "Kirjoitettu: {out}"},
+    "en": {"read": "Read {file} ({format}{enc}, {blocks} lines/blocks), shape: {shape}",
+           "shape": {"table": "table", "sections": "per-resource sections"},
+           "counts": "{resources} information resources, {datasets} datasets, {purposes} purposes, {systems} systems "
+                     "({systems_linked_to_product} linked to a product), {search_criteria} search criteria, "
+                     "{open_interface_statements} open-interface statements, {notes} notes",
+           "sector": "  sector: {label} -> {area} ({resources} resources)",
+           "no_area": "no service area",
+           "noprod": "Systems not linked to a product: {names}",
+           "open": "Open interface ({on}): {value}",
+           "unplaced": "Could not be placed ({n}), kept as skos:note:",
+           "warnings": "Warnings:",
+           "cut": "THE SOURCE LOOKS CUT OFF:",
+           "skipped": "Skipped {n} table rows without content (e.g. --|--)",
+           "line": "line", "wrote": "Written: {out}"},
+}
+
+
+def render_text(report: dict, lang: str = "fi") -> str:
+    t = TEXT[lang]
+    out = [t["read"].format(file=report["file"], format=FORMAT_NAMES.get(report["format"], report["format"]),
+                            enc=f", {report['encoding']}" if report["encoding"] else "", blocks=report["blocks"],
+                            shape=t["shape"].get(report["shape"], report["shape"])),
+           t["counts"].format(**report["counts"])]
+    for s in report["sectors"]:
+        area = s["service_area"].rsplit("/", 1)[-1] if s["service_area"] else t["no_area"]
+        out.append(t["sector"].format(label=s["label"], area=area, resources=s["resources"]))
+    for o in report["open_interface"]:
+        out.append(t["open"].format(on=o["on"], value=o["value"]))
+    if report["systems_without_product"]:
+        out.append(t["noprod"].format(names=", ".join(report["systems_without_product"])))
+    if report["skipped_rows"]:
+        out.append(t["skipped"].format(n=report["skipped_rows"]))
+
+    def where(x):
+        if "line" not in x:
+            return ""
+        return (f"{x['sheet']}, " if x.get("sheet") else "") + f"{t['line']} {x['line']}: "
+
+    if report["unplaced"]:
+        out.append(t["unplaced"].format(n=len(report["unplaced"])))
+        out += [f"  {where(u)}{u['text']}  [{u['why'][lang]}]" for u in report["unplaced"]]
+    if report["warnings"]:
+        out.append(t["warnings"])
+        out += [f"  {where(w)}{w[lang]}" for w in report["warnings"]]
+    if report["cut_off"]:
+        out.append(t["cut"])
+        out += [f"  {where(w)}{w[lang]}" for w in report["cut_off"]]
+    out.append(t["wrote"].format(out=report["output"]))
+    return "\n".join(out)
