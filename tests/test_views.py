@@ -76,7 +76,7 @@ def complete_compliance(server):
 
 def test_compliance_twins_match_the_validator(server, tmp_path):
     d = complete_compliance(server)
-    assert d["graphs_checked"] == d["graphs"] == 13
+    assert d["graphs_checked"] == d["graphs"] == 14
     rows = {r["label"]: r for r in d["rows"]}
     # Seed 002 names no authority, search criteria or open-interface statement; seed 001 states all but the authority.
     city = rows["Nimeämätön kaupunki (lähde 002)"]
