@@ -253,7 +253,10 @@ class ComplianceChecker:
                 return
             self._total = len(described)
         # pySHACL runs in a separate process: in a thread it would hold the GIL and slow every request.
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        import os
+
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             for start in range(0, len(described), self.BATCH):
                 batch = described[start:start + self.BATCH]
                 data = {g: _ntriples(by_graph[g]) for g in batch}
@@ -264,6 +267,20 @@ class ComplianceChecker:
                         return  # the data changed meanwhile: a newer check has started
                     self._results += results
                     self._done += len(batch)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: exit when the server is gone (a killed server must not leave its worker behind)."""
+    import os
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _ntriples(triples) -> bytes:
