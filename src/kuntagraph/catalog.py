@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 
 from .store import Store
-from .views import FALLBACK, membership
+from .languages import best_label
+from .views import membership
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
@@ -138,11 +139,6 @@ def _values(iris) -> str:
     return " ".join(f"<{i}>" for i in sorted(set(iris)))
 
 
-def _best(labels: dict, lang: str = "fi") -> str | None:
-    order = [lang, *[x for x in FALLBACK if x != lang]]
-    return next((labels[x] for x in order if x in labels), None) or next(iter(labels.values()), None)
-
-
 def _page_triples(store, root, kunta, chosen, number, last, total, page_size, path, modified_since):
     N, L = ox.NamedNode, ox.Literal
     out: list = []
@@ -162,8 +158,7 @@ def _page_triples(store, root, kunta, chosen, number, last, total, page_size, pa
     if authorities:
         for r in store.select(CONTACTS % {"authorities": _values(authorities)}):
             contacts.setdefault(r["a"], {}).setdefault(r["c"], {}).setdefault(r["p"].rsplit("#", 1)[-1], []).append(r["o"])
-    label_of = {i: g for i, g, _ in chosen}
-    to_label = set(label_of) | {owners.get(g) for _, g, _ in chosen if owners.get(g)} | authorities
+    to_label = {i for i, _, _ in chosen} | {owners.get(g) for _, g, _ in chosen if owners.get(g)} | authorities
     if kunta:
         to_label.add(store.iris.thing(kunta))
     to_label |= {x for d in details.values() for x in d.get("isPartOf", ())}
@@ -176,7 +171,7 @@ def _page_triples(store, root, kunta, chosen, number, last, total, page_size, pa
     publisher = N(store.iris.thing(kunta)) if kunta else N(store.iris.base)
     add(catalog, RDF_TYPE, DCAT + "Catalog")
     if kunta:
-        name = _best(labels.get(publisher.value, {})) or kunta
+        name = best_label(labels.get(publisher.value, {})) or kunta
         titles = {"fi": f"{name}: tietovarannot ja tietoaineistot", "en": f"{name}: information resources and datasets"}
     else:
         titles = {"fi": "Kuntien tietovarannot ja tietoaineistot (kuntagraph)", "sv": "Kommunernas informationsresurser och datamaterial (kuntagraph)",
@@ -211,17 +206,17 @@ def _page_triples(store, root, kunta, chosen, number, last, total, page_size, pa
         for lang, text in own.items():
             add(node, DCT + "title", L(text, language=lang or "fi"))
         owner = owners.get(graph)
-        owner_name = _best(labels.get(owner, {})) if owner else None
+        owner_name = best_label(labels.get(owner, {})) if owner else None
         descriptions = [o for o in d.get("description", ())]
         if descriptions:
             for text in descriptions:
                 add(node, DCT + "description", L(text, language="fi"))
         else:  # DCAT-AP requires a description; the source gives none, so say what the item is and where from.
             parent = next(iter(d.get("isPartOf", ())), None)
-            within = f", osa tietovarantoa \"{_best(labels.get(parent, {}))}\"" if parent and labels.get(parent) else ""
-            add(node, DCT + "description", L(f"{_best(own) or item}{within}. Lähteen kuvauksessa ei ole sisällön kuvausta "
+            within = f", osa tietovarantoa \"{best_label(labels.get(parent, {}))}\"" if parent and labels.get(parent) else ""
+            add(node, DCT + "description", L(f"{best_label(own) or item}{within}. Lähteen kuvauksessa ei ole sisällön kuvausta "
                                              f"({owner_name or 'kunta'}, asiakirjajulkisuuskuvaus, tiedonhallintalaki 906/2019 28 §).", language="fi"))
-            add(node, DCT + "description", L(f"{_best(own, 'en') or item}: listed in the document publicity description of "
+            add(node, DCT + "description", L(f"{best_label(own, 'en') or item}: listed in the document publicity description of "
                                              f"{owner_name or 'a municipality'} (Act 906/2019, section 28), which gives no description of its content.", language="en"))
         add(node, DCT + "identifier", L(item))
         if owner:
@@ -257,7 +252,7 @@ def _page_triples(store, root, kunta, chosen, number, last, total, page_size, pa
                 add(node, DCAT + "contactPoint", c)
                 add(c, RDF_TYPE, VCARD + "Kind")
                 names = props.get("organization-name", []) + props.get("fn", [])
-                add(c, VCARD + "fn", L(_best(labels.get(a, {})) or (names[0] if names else a), language="fi"))
+                add(c, VCARD + "fn", L(best_label(labels.get(a, {})) or (names[0] if names else a), language="fi"))
                 for p in ("hasTelephone", "hasEmail", "hasURL"):
                     for v in props.get(p, []):
                         add(c, VCARD + p, v)

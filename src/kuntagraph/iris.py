@@ -11,6 +11,11 @@ KG = CANONICAL_BASE + "def#"
 VOCABULARY_PATHS = ("def", "vocab/")
 
 
+def is_safe_iri(iri: str) -> bool:
+    """An IRI is spliced into queries: refuse characters that are not allowed in an IRI reference."""
+    return not any(c in iri for c in '<>"{}|^`\\ \n\r\t')
+
+
 @dataclass(frozen=True)
 class Iris:
     """IRIs under one base. The server answers each of them at the same path on its own host."""

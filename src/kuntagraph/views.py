@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .iris import is_safe_iri
+from .languages import best_label
 from .store import Store
 
 KG = "https://w3id.org/kuntagraph/def#"
 CHECKS = ["28.1", "28.2", "28.3", "28.4", "28.5", "28.2mom", "25", "5"]
-FALLBACK = ("fi", "sv", "en", "")
 
 
 # ------------------------------------------------------------------ shared pieces
@@ -22,21 +23,12 @@ def labels(store: Store, iris, lang: str) -> dict[str, str]:
     iris = sorted({i for i in iris if i})
     if not iris:
         return {}
-    values = " ".join(f"<{i}>" for i in iris if _safe(i))
+    values = " ".join(f"<{i}>" for i in iris if is_safe_iri(i))
     rows = store.select(f"SELECT ?s ?l (lang(?l) AS ?lang) WHERE {{ VALUES ?s {{ {values} }} ?s skos:prefLabel|rdfs:label ?l }}")
     found: dict[str, dict[str, str]] = {}
     for r in rows:
         found.setdefault(r["s"], {}).setdefault(r["lang"] or "", r["l"])
-    order = [lang, *[x for x in FALLBACK if x != lang]]
-    out = {}
-    for i in iris:
-        options = found.get(i, {})
-        out[i] = next((options[x] for x in order if x in options), None) or next(iter(options.values()), None) or _short(i)
-    return out
-
-
-def _safe(iri: str) -> bool:
-    return not any(c in iri for c in '<>"{}|^`\\ \n\r\t')
+    return {i: best_label(found.get(i, {}), lang) or _short(i) for i in iris}
 
 
 def _short(iri: str) -> str:
@@ -222,6 +214,11 @@ class ComplianceChecker:
             self._version, self._results, self._done = version, [], 0
             self._thread = threading.Thread(target=self._run, args=(version,), daemon=True, name="compliance")
             self._thread.start()
+
+    def progress(self) -> tuple[int, int]:
+        """(graphs checked, graphs to check), without copying the results."""
+        with self._lock:
+            return self._done, self._total
 
     def snapshot(self) -> tuple[list, int, int]:
         """(results so far, graphs checked, graphs to check)."""
@@ -413,7 +410,7 @@ class MunicipalityView:
 
 
 def municipality_view(store: Store, iri: str, lang: str, scorecard: Scorecard | None = None) -> MunicipalityView | None:
-    if not _safe(iri):
+    if not is_safe_iri(iri):
         return None
     ms = {m.iri: m for m in municipalities(store, lang)}
     if iri not in ms:

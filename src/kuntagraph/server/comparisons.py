@@ -68,7 +68,7 @@ def reference(request, fmt, lang):
 
 def scorecards(request: Request, lang: str):
     """Every municipality's scorecard, grouped once per language and per step of the background check."""
-    progress = request.app.state.compliance.snapshot()[1]
+    progress = request.app.state.compliance.progress()[0]
     return memo(request, ("scorecards", lang, progress),
                 lambda: views.compliance(request.app.state.store, lang, request.app.state.compliance))
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ..iris import is_safe_iri
 from ..store import Store
 
 MAX_INCOMING = 1000
@@ -34,7 +35,7 @@ WHERE {{
 
 
 def bounded_description(store: Store, iri: str) -> list[ox.Triple]:
-    if not _safe_iri(iri):
+    if not is_safe_iri(iri):
         return []
     body = store.execute(DESCRIBE.format(iri=iri, limit=MAX_INCOMING + 1, label_limit=3 * (MAX_INCOMING + 1)), graph_format="ntriples").body
     return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
@@ -44,11 +45,6 @@ def graph_triples(store: Store, graph: str) -> list[ox.Triple]:
     if graph not in store.graphs():
         return []
     return [q.triple for q in ox.parse(store.dump("nquads", graph), format=ox.RdfFormat.N_QUADS)]
-
-
-def _safe_iri(iri: str) -> bool:
-    """The IRI is spliced into a query: refuse characters that are not allowed in an IRI reference."""
-    return not any(c in iri for c in '<>"{}|^`\\ \n\r\t')
 
 
 @dataclass

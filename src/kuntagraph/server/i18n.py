@@ -1,8 +1,7 @@
 """UI languages. Everything a person reads is in Finnish, Swedish and English; data labels fall back
 fi -> sv -> en (the order the sources are written in), starting from the chosen language."""
 
-LANGUAGES = ("fi", "sv", "en")
-DEFAULT = "fi"
+from ..languages import DEFAULT, LANGUAGES, best_label  # noqa: F401  (the one fallback, re-exported for the views)
 
 STRINGS = {
     "site_title": {"fi": "kuntagraph", "sv": "kuntagraph", "en": "kuntagraph"},
@@ -60,17 +59,6 @@ def t(key: str, lang: str) -> str:
     return entry.get(lang) or entry["en"]
 
 
-def fallback_order(lang: str) -> list[str]:
-    """The chosen language first, then fi -> sv -> en, then untagged."""
-    return [lang] + [x for x in LANGUAGES if x != lang] + [""]
-
-
-def best_label(labels: dict[str, str], lang: str) -> str | None:
-    """labels: {language tag: text}."""
-    for candidate in fallback_order(lang):
-        if candidate in labels:
-            return labels[candidate]
-    return next(iter(labels.values()), None)
 
 
 # Labels of terms from other vocabularies, for the property tables of the HTML pages.
