@@ -32,7 +32,7 @@ def run_import(path, kunta, tmp_path, *extra, name="out.ttl"):
     out = tmp_path / name
     r = run_cli("import", path, "--kunta", kunta, "-o", out, "--format", "json", *extra)
     assert "Traceback" not in r.stderr, r.stderr
-    report = json.loads(r.stderr) if r.returncode == 0 else None
+    report = json.loads(r.stderr) if r.returncode in (0, 1) else None
     return r, out, report
 
 
@@ -392,11 +392,135 @@ def test_bad_inputs_give_a_clean_message_and_exit_2(name, content, message, tmp_
     assert not (tmp_path / "out.ttl").exists()
 
 
-@pytest.mark.parametrize("seed,message", [("000", "content-library list"), ("004", "information-system description form")])
-def test_shapes_not_imported_yet_are_refused_plainly(seed, message):
-    path = next(SEEDS.glob(f"{seed}_*.txt"))
-    r = run_cli("import", path, "--kunta", "unnamed-009")
-    assert r.returncode == 2 and message.split()[0] in r.stderr and "not imported yet" in r.stderr and ", line " in r.stderr
+# --- content-library lists (seed 000), system forms (seed 004), system-centric lists, pairs ----------------
+
+SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+
+
+def _items(g: rdflib.Graph, rdf_type, *props) -> dict:
+    """label -> (IRI, {prop: sorted values}) for every node of a type."""
+    out = {}
+    for s in g.subjects(rdflib.RDF.type, rdf_type):
+        out[str(g.value(s, SKOS.prefLabel))] = (str(s), {str(p): sorted(map(str, g.objects(s, p))) for p in props})
+    return out
+
+
+def test_seed0_content_library_gives_the_reference_items_of_the_hand_made_graph(tmp_path):
+    r, out, report = run_import(next(SEEDS.glob("000_*.txt")), "reference", tmp_path)
+    assert r.returncode == 0 and report["shape"] == "library" and report["validation"]["violations"] == []
+    got = _items(rdflib.Graph().parse(out), KG.ReferenceItem, KG.referenceKind, KG.serviceArea, DCT.description,
+                 KG.legalBasis, DCT.isPartOf)
+    hand = rdflib.Graph().parse(DATA / "reference.ttl")
+    source0 = rdflib.URIRef("https://w3id.org/kuntagraph/source/000_2f08468ebc14981e")
+    expected = {k: v for k, v in _items(hand, KG.ReferenceItem, KG.referenceKind, KG.serviceArea, DCT.description,
+                                        KG.legalBasis, DCT.isPartOf).items()
+                if (rdflib.URIRef(v[0]), rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), source0) in hand}
+    assert len(expected) == 21 and got == expected  # same IRIs, kinds, areas, descriptions, law, library
+    # the page's navigation and news are kept as notes with their lines, the empty descriptions counted
+    lines = {u["line"] for u in report["unplaced"]}
+    assert {1, 2, 10, 167, 173} <= lines and report["counts"]["notes"] == 16
+    assert any("13" in w["en"] and "no description" in w["en"] for w in report["warnings"])
+
+
+def test_seed4_system_form_gives_the_koha_instance_of_the_hand_made_graph(tmp_path):
+    r, out, report = run_import(next(SEEDS.glob("004_*.txt")), "lumme", tmp_path)
+    assert r.returncode == 0 and report["shape"] == "form" and report["validation"]["violations"] == []
+    g, hand = rdflib.Graph().parse(out), rdflib.Graph().parse(DATA / "lumme.ttl")
+    koha = rdflib.URIRef("https://w3id.org/kuntagraph/id/lumme/system/koha")
+    for p in (KG.instanceOf, KG.owner, KG.publicAddress, DCT.created, DCT.creator, DCT.accrualPeriodicity):
+        assert set(g.objects(koha, p)) == set(hand.objects(koha, p)) != set(), p
+    lumme = rdflib.URIRef("https://w3id.org/kuntagraph/id/lumme")
+    assert set(g.objects(lumme, rdflib.URIRef("http://www.w3.org/ns/org#hasMember"))) == set(g.objects(koha, KG.owner))
+    # datasets and data groups: the same labels, publicity and system
+    for t, props in ((KG.Dataset, (KG.publicity, KG.heldIn, KG.serviceArea)), (KG.DataGroup, (KG.publicity,))):
+        mine = {label: v[1] for label, v in _items(g, t, *props).items()}
+        theirs = {label: v[1] for label, v in _items(hand, t, *props).items()}
+        assert mine == theirs, t
+    fields = {label: v[1][str(KG.includesField)] for label, v in _items(g, KG.DataGroup, KG.includesField).items()}
+    assert fields["Kokoelmatiedot"] == ["nimekkeet", "niteet"]
+    assert fields["Asiakkaan tiedot"][:3] == ["huollettavat/huoltajatieto", "kaksi vapaatekstikenttää huomautuksia varten",
+                                              "kirjastojärjestelmän sisäinen ID-numero"]
+    purposes = [str(g.value(p, SKOS.prefLabel)) for p in g.objects(koha, KG.purpose)]
+    assert purposes == ["Kirjastopalveluiden järjestäminen ja asiakassuhteiden hallinta"]
+    contact = g.value(koha, rdflib.URIRef("http://www.w3.org/ns/dcat#contactPoint"))
+    vcard = rdflib.Namespace("http://www.w3.org/2006/vcard/ns#")
+    assert str(g.value(contact, vcard.fn)) == "Virpi Launonen"
+    assert str(g.value(contact, vcard.hasTelephone)) == "tel:+358447942460"
+    # the per-municipality responsible units are kept as a note with their line, and reported
+    assert [u["line"] for u in report["unplaced"]] == [12] and "Pauliina Arresalo" in report["unplaced"][0]["text"]
+
+
+SYSTEM_LIST = """Tietojärjestelmät
+
+Lupapiste – sähköinen lupapalvelu
+käyttötarkoitus: rakennuslupien hakeminen ja käsittely
+seloste: https://www.example.fi/tietosuoja/lupapiste
+vastuuyksikkö: Rakennusvalvonta
+
+MultiPrimus – oppilashallinnon järjestelmä
+käyttötarkoitus: opetuksen järjestäminen; oppilaiden arviointi
+tietovarannot: Oppilasrekisteri
+tietoaineistot: oppilaiden perustiedot, arvioinnit
+vastuuyksikkö: Sivistystoimi
+"""
+
+
+def test_system_centric_list(tmp_path):
+    src = tmp_path / "jarjestelmat.txt"
+    src.write_text(SYSTEM_LIST, encoding="utf-8")
+    r, out, report = run_import(src, "unnamed-009", tmp_path)
+    assert report["shape"] == "systems"
+    g = rdflib.Graph().parse(out)
+    systems = _items(g, KG.SystemInstance, KG.instanceOf, KG.purpose, DCT.description)
+    assert systems["MultiPrimus"][1][str(KG.instanceOf)] == ["https://w3id.org/kuntagraph/vocab/system-product/primus"]
+    assert systems["Lupapiste"][1][str(KG.instanceOf)] == ["https://w3id.org/kuntagraph/vocab/system-product/lupapiste"]
+    purposes = {str(g.value(p, SKOS.prefLabel)) for p in g.objects(rdflib.URIRef(systems["MultiPrimus"][0]), KG.purpose)}
+    assert purposes == {"Opetuksen järjestäminen", "Oppilaiden arviointi"}
+    resource = _items(g, KG.InformationResource, KG.heldIn, DCT.hasPart)["Oppilasrekisteri"][1]
+    assert resource[str(KG.heldIn)] == [systems["MultiPrimus"][0]] and len(resource[str(DCT.hasPart)]) == 2
+    # the privacy notice and responsible units have no place in the model: notes with their lines
+    assert {u["line"]: u["text"] for u in report["unplaced"]} == {
+        5: "seloste: https://www.example.fi/tietosuoja/lupapiste", 6: "vastuuyksikkö: Rakennusvalvonta",
+        12: "vastuuyksikkö: Sivistystoimi"}
+    # Lupapiste holds no named data: the source truly lacks it, the report says so, the exit status is 1
+    assert r.returncode == 1
+    missing = report["validation"]["violations"]
+    assert [(v["check"], v["focus"].rsplit("/", 1)[-1]) for v in missing] == [("28.1", "lupapiste")]
+    text = run_cli("import", src, "--kunta", "unnamed-009", "-o", tmp_path / "x.ttl", "--lang", "en").stderr
+    assert "Missing or insufficient (1 violations" in text and "State which data it holds" in text
+
+
+PAIRS = """Tiedonhallintamallin tietovarannot
+
+Hallintopalvelut
+Asianhallintarekisteri: asioiden käsittely ja päätöksenteko
+Henkilöstörekisteri: palvelussuhteiden hoitaminen; palkanlaskenta
+
+Sivistyspalvelut
+Oppilasrekisteri: perusopetuksen järjestäminen
+Varhaiskasvatusrekisteri: varhaiskasvatuksen järjestäminen
+
+Ympäristö ja luonto
+Rakennusvalvonnan rekisteri: rakennuslupien käsittely
+"""
+
+
+def test_resource_purpose_pairs_under_sector_headings(tmp_path):
+    src = tmp_path / "pairs.txt"
+    src.write_text(PAIRS, encoding="utf-8")
+    r, out, report = run_import(src, "unnamed-010", tmp_path)
+    g = rdflib.Graph().parse(out)
+    resources = _items(g, KG.InformationResource, KG.serviceArea, KG.purpose)
+    assert set(resources) == {"Asianhallintarekisteri", "Henkilöstörekisteri", "Oppilasrekisteri",
+                              "Varhaiskasvatusrekisteri", "Rakennusvalvonnan rekisteri"}
+    area = "https://w3id.org/kuntagraph/vocab/service-area/"
+    assert resources["Henkilöstörekisteri"][1][str(KG.serviceArea)] == [area + "administration"]
+    assert resources["Oppilasrekisteri"][1][str(KG.serviceArea)] == [area + "education-and-culture"]
+    assert resources["Rakennusvalvonnan rekisteri"][1][str(KG.serviceArea)] == []
+    assert len(resources["Henkilöstörekisteri"][1][str(KG.purpose)]) == 2
+    assert [s["resources"] for s in report["sectors"]] == [2, 2, 1]
+    assert any("Ympäristö ja luonto" in w["en"] and "matches no service area" in w["en"] for w in report["warnings"])
 
 
 def test_a_30_mb_file_is_refused(tmp_path):
@@ -425,7 +549,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E
 WORDS = ["Tietoaineistot", "Tietojärjestelmät", "Hakutekijät", "1. Primus, Wilma", "Perusopetuksen tietovaranto",
          "Tietoaineistot eivät ole saatavilla avoimesti teknisen rajapinnan avulla.", "Katso", "\t", "|", ",", "-",
          "Tietovaranto\tKäyttötarkoitus\tKeskeiset tietoaineistot\tTietojärjestelmät", "<table>", "<li>", "</td>",
-         "Opettaja-, henkilö- ja", "(Dynasty", "Hallintopalveluiden tietovarannot", ":", "\n", "\n\n", "ä", "\x00", "\r"]
+         "Opettaja-, henkilö- ja", "(Dynasty", "Hallintopalveluiden tietovarannot", ":", "\n", "\n\n", "ä", "\x00", "\r",
+         "tietovarannot", "tietoaineistot", "Kuvausta käyttötarkoitukselle ei ole vielä täytetty", "Näytetään palvelualueelle listatut",
+         "1 Tietojärjestelmän nimi", "2 Tietojärjestelmän vastuutaho (omistaja)", "Mikkelin kaupunki", "8 Tietojen julkisuus",
+         "Asiakkaita koskevat tiedot ovat salassa pidettäviä.", "10 Julkiset tiedot ryhmittäin", "Kokoelmatiedot:",
+         "Lupapiste – lupapalvelu", "käyttötarkoitus: rakentaminen", "seloste:", "Asiakasrekisteri: asiakkuuksien hoito"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
@@ -441,11 +569,11 @@ def test_any_text_gives_a_result_or_a_clean_error(tmp_path_factory, parts):
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = cli.main(["import", str(path), "--kunta", "prop-1", "-o", str(out), "--format", "json"])
+        code = cli.main(["import", str(path), "--kunta", "prop-1", "-o", str(out), "--format", "json", "--no-validate"])
     assert code in (0, 2), err.getvalue()
     if code == 0:
         g = rdflib.Graph().parse(out)
-        assert list(g.subjects(rdflib.RDF.type, KG.InformationResource))
+        assert any(g.subjects(rdflib.RDF.type, t) for t in (KG.InformationResource, KG.SystemInstance, KG.ReferenceItem))
         json.loads(err.getvalue())
     else:
         assert err.getvalue().startswith("kuntagraph: ") and "internal error" not in err.getvalue()
@@ -462,5 +590,5 @@ def test_any_bytes_give_a_result_or_a_clean_error(tmp_path_factory, data, prefix
     path.write_bytes(prefix + data)
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = cli.main(["import", str(path), "--kunta", "prop-2", "--format", "json"])
+        code = cli.main(["import", str(path), "--kunta", "prop-2", "--format", "json", "--no-validate"])
     assert code in (0, 2) and "cannot be imported (" not in err.getvalue(), err.getvalue()

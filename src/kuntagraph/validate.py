@@ -106,6 +106,14 @@ def validate_files(paths, iris: Iris | None = None) -> Report:
     return validate_triples({str(f.path): f.triples for f in files}, [t for f in context for t in f.triples])
 
 
+def validate_new_graph(name: str, triples, graph: str) -> Report:
+    """Validate triples that are to replace a named graph: their context is the ontology, the schemes and every
+    other published graph, not the graph they replace."""
+    context = [f for f in _default_context()
+               if f.graph != graph or f.path.parent in (config.ONTOLOGY_DIR, config.VOCAB_DIR)]
+    return validate_triples({name: triples}, [t for f in context for t in f.triples])
+
+
 def validate_triples(by_file: dict, context_triples) -> Report:
     """Validate the triples of each named source against the shapes, with the context triples alongside."""
     data = rdflib.Graph()

@@ -56,20 +56,48 @@ class Sector:
 
 
 @dataclass
-class Description:
+class Parsed:
+    """What every shape's parser returns, and the report reads."""
+
+    shape: str = ""
     title: str | None = None
     title_where: Block | None = None
+    notes: list[Note] = field(default_factory=list)
+    warnings: list[tuple[Block | None, str, str]] = field(default_factory=list)
+    truncated: list[tuple[Block | None, str, str]] = field(default_factory=list)
+    skipped: int = 0  # rows without content (table rules such as "--|--")
+
+    def empty(self) -> bool:
+        return True
+
+
+@dataclass
+class SystemEntry:
+    """A system as a system-centric list or a system description form gives it."""
+
+    label: str
+    where: Block | None
+    descriptions: list[str] = field(default_factory=list)
+    purposes: list[Item] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    area: str | None = None  # service-area concept IRI
+    resources: list["Resource"] = field(default_factory=list)  # resources the list names for the system
+
+
+@dataclass
+class Description(Parsed):
+    """An access description: per-resource sections, labelled bullets, pairs, tables, system-centric lists."""
+
     area: str | None = None
     descriptions: list[str] = field(default_factory=list)
     purposes: list[Item] = field(default_factory=list)  # stated for every resource of the description
     resources: list[Resource] = field(default_factory=list)
     sectors: list[Sector] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
+    systems: list[SystemEntry] = field(default_factory=list)  # systems not under any resource
     st: Statements = field(default_factory=Statements)
-    warnings: list[tuple[Block | None, str, str]] = field(default_factory=list)
-    truncated: list[tuple[Block | None, str, str]] = field(default_factory=list)
-    skipped: int = 0  # rows without content (table rules such as "--|--")
-    shape: str = ""
+
+    def empty(self) -> bool:
+        return not self.resources and not self.systems
 
 
 # --- lists in cells and paragraphs ---------------------------------------------------------------------

@@ -19,6 +19,8 @@ def _loc(b) -> dict:
 
 def build_report(result, kunta: str, iris, output: str | None) -> dict:
     g, d, doc = result.graph, result.description, result.document
+    resources = getattr(d, "resources", [])
+    sectors = getattr(d, "sectors", [])
 
     def of_type(t):
         return sorted(set(g.subjects(RDF.type, URIRef(KG + t))))
@@ -26,26 +28,24 @@ def build_report(result, kunta: str, iris, output: str | None) -> dict:
     systems = of_type("SystemInstance")
     linked = [s for s in systems if (s, URIRef(KG + "instanceOf"), None) in g]
     unplaced = []
-    for n in d.notes:
-        unplaced.append({**_loc(n.where), "text": n.text, "why": {"fi": n.why[0], "en": n.why[1]}, "kept_as": "skos:note",
-                         "on": "description"})
-    for r in d.resources:
-        for n in r.notes:
+    holders = [("description", d.notes), *[(getattr(r, "iri", r.label), r.notes) for r in resources],
+               *[(e.label, e.notes) for e in getattr(d, "systems", [])]]
+    if getattr(d, "system", None) is not None:
+        holders.append((d.system.label, d.system.notes))
+    for holder, notes in holders:
+        for n in notes:
             unplaced.append({**_loc(n.where), "text": n.text, "why": {"fi": n.why[0], "en": n.why[1]},
-                             "kept_as": "skos:note", "on": getattr(r, "iri", r.label)})
+                             "kept_as": "skos:note", "on": holder})
     unplaced.sort(key=lambda u: u.get("line") or 0)
     warnings = [{**_loc(b), "fi": fi, "en": en} for b, fi, en in d.warnings]
-    for r in d.resources:
-        if r.st.open_interface == "yes" and not r.st.interface_urls:
-            warnings.append({**_loc(r.st.open_interface_where), "fi": "Lähteen mukaan tiedot ovat avoimesti saatavilla rajapinnan kautta, mutta rajapinnan osoitetta ei kerrota.",
+    statements = [("description", d.st)] if hasattr(d, "st") else []
+    statements += [(s.label, s.st) for s in sectors] + [(r.label, r.st) for r in resources]
+    for _, st in statements:
+        if st.open_interface == "yes" and not st.interface_urls:
+            warnings.append({**_loc(st.open_interface_where), "fi": "Lähteen mukaan tiedot ovat avoimesti saatavilla rajapinnan kautta, mutta rajapinnan osoitetta ei kerrota.",
                              "en": "The source says the data is open through an interface but gives no address."})
-    if d.st.open_interface == "yes" and not d.st.interface_urls:
-        warnings.append({**_loc(d.st.open_interface_where), "fi": "Lähteen mukaan tiedot ovat avoimesti saatavilla rajapinnan kautta, mutta rajapinnan osoitetta ei kerrota.",
-                         "en": "The source says the data is open through an interface but gives no address."})
-    open_statements = []
-    for holder, st in [("description", d.st), *[(s.label, s.st) for s in d.sectors], *[(r.label, r.st) for r in d.resources]]:
-        if st.open_interface:
-            open_statements.append({"on": holder, "value": st.open_interface, "text": st.open_interface_text, **_loc(st.open_interface_where)})
+    open_statements = [{"on": holder, "value": st.open_interface, "text": st.open_interface_text, **_loc(st.open_interface_where)}
+                       for holder, st in statements if st.open_interface]
     return {
         "file": str(doc.path),
         "format": doc.format,
@@ -57,13 +57,15 @@ def build_report(result, kunta: str, iris, output: str | None) -> dict:
         "blocks": len(doc.blocks),
         "title": d.title,
         "sectors": [{"label": s.label, **_loc(s.where), "service_area": s.area,
-                     "resources": sum(1 for r in d.resources if r.sector is s)} for s in d.sectors],
+                     "resources": sum(1 for r in resources if r.sector is s)} for s in sectors],
         "counts": {
-            "resources": len(d.resources),
+            "resources": len(resources) or len(of_type("InformationResource")),
             "datasets": len(of_type("Dataset")),
+            "data_groups": len(of_type("DataGroup")),
             "purposes": len(of_type("Purpose")),
             "systems": len(systems),
             "systems_linked_to_product": len(linked),
+            "reference_items": len(of_type("ReferenceItem")),
             "search_criteria": len(set(g.objects(None, URIRef(KG + "searchCriterion")))),
             "open_interface_statements": len(open_statements),
             "notes": len(unplaced),
@@ -71,7 +73,7 @@ def build_report(result, kunta: str, iris, output: str | None) -> dict:
         },
         "resources": [{"label": r.label, **_loc(r.where), "iri": getattr(r, "iri", None), "datasets": len(r.datasets),
                        "systems": [s.label for s in r.systems], "purposes": [p.label for p in [*d.purposes, *r.purposes]]}
-                      for r in d.resources],
+                      for r in resources],
         "systems_without_product": sorted(str(g.value(s, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
                                           for s in systems if s not in linked),
         "open_interface": open_statements,
@@ -84,10 +86,15 @@ def build_report(result, kunta: str, iris, output: str | None) -> dict:
 
 TEXT = {
     "fi": {"read": "Luettu {file} ({format}{enc}, {blocks} riviä/lohkoa), muoto: {shape}",
-           "shape": {"table": "taulukko", "sections": "tietovarannoittaiset osiot"},
-           "counts": "{resources} tietovarantoa, {datasets} tietoaineistoa, {purposes} käyttötarkoitusta, {systems} tietojärjestelmää "
-                     "({systems_linked_to_product} tunnistettu tuotteeksi), {search_criteria} hakutekijää, "
-                     "{open_interface_statements} rajapintalausetta, {notes} huomautusta",
+           "shape": {"table": "taulukko", "sections": "tietovarannoittaiset osiot", "library": "sisältökirjaston luettelo",
+                     "form": "tietojärjestelmän kuvauslomake", "systems": "järjestelmäkohtainen luettelo"},
+           "count": {"resources": "{n} tietovarantoa", "datasets": "{n} tietoaineistoa", "data_groups": "{n} tietoryhmää",
+                     "purposes": "{n} käyttötarkoitusta", "systems": "{n} tietojärjestelmää ({systems_linked_to_product} tunnistettu tuotteeksi)",
+                     "reference_items": "{n} sisältökirjaston kohdetta", "search_criteria": "{n} hakutekijää",
+                     "open_interface_statements": "{n} rajapintalausetta", "notes": "{n} huomautusta", "nothing": "ei mitään"},
+           "missing_violations": "Kuvauksesta puuttuu tai ei riitä ({n} virhettä, korjattava ennen julkaisua):",
+           "missing_warnings": "Kuvauksesta ei käy ilmi ({n} varoitusta, lisättävä jos tieto on olemassa):",
+           "valid": "Tarkistus: kuvaus täyttää kaikki muodot.",
            "sector": "  toimiala: {label} -> {area} ({resources} tietovarantoa)",
            "no_area": "ei palvelualuetta",
            "noprod": "Tuotteeksi tunnistamattomat järjestelmät: {names}",
@@ -98,10 +105,15 @@ TEXT = {
            "skipped": "Ohitettu {n} sisällötöntä taulukkoriviä (esim. --|--)",
            "line": "rivi", "wrote": "Kirjoitettu: {out}"},
     "en": {"read": "Read {file} ({format}{enc}, {blocks} lines/blocks), shape: {shape}",
-           "shape": {"table": "table", "sections": "per-resource sections"},
-           "counts": "{resources} information resources, {datasets} datasets, {purposes} purposes, {systems} systems "
-                     "({systems_linked_to_product} linked to a product), {search_criteria} search criteria, "
-                     "{open_interface_statements} open-interface statements, {notes} notes",
+           "shape": {"table": "table", "sections": "per-resource sections", "library": "content-library list",
+                     "form": "system description form", "systems": "system-centric list"},
+           "count": {"resources": "{n} information resources", "datasets": "{n} datasets", "data_groups": "{n} data groups",
+                     "purposes": "{n} purposes", "systems": "{n} systems ({systems_linked_to_product} linked to a product)",
+                     "reference_items": "{n} reference items", "search_criteria": "{n} search criteria",
+                     "open_interface_statements": "{n} open-interface statements", "notes": "{n} notes", "nothing": "nothing"},
+           "missing_violations": "Missing or insufficient ({n} violations, to be fixed before publishing):",
+           "missing_warnings": "Not stated ({n} warnings, to be added where the information exists):",
+           "valid": "Check: the description meets every shape.",
            "sector": "  sector: {label} -> {area} ({resources} resources)",
            "no_area": "no service area",
            "noprod": "Systems not linked to a product: {names}",
@@ -114,12 +126,33 @@ TEXT = {
 }
 
 
+def _counts(t: dict, counts: dict) -> str:
+    """"3 tietovarantoa, 16 tietoaineistoa, ...": only what the import found (a form has no resources)."""
+    parts = [t["count"][k].format(n=n, **counts) for k, n in counts.items() if n and k in t["count"]]
+    return ", ".join(parts) or t["count"]["nothing"]
+
+
+def _missing(t: dict, validation: dict, lang: str) -> list[str]:
+    """The shapes' findings on the output, grouped by message: what the clerk should add or correct."""
+    out = []
+    for severity in ("violations", "warnings"):
+        groups: dict[str, list[str]] = {}
+        for f in validation[severity]:
+            groups.setdefault(f[lang], []).append(f["focus"].rstrip("/").rsplit("/", 1)[-1])
+        if groups:
+            out.append(t["missing_" + severity].format(n=len(validation[severity])))
+        for message, focus in groups.items():
+            more = f" (+{len(focus) - 3})" if len(focus) > 3 else ""
+            out.append(f"  {len(focus)} × {message}  [{', '.join(focus[:3])}{more}]")
+    return out
+
+
 def render_text(report: dict, lang: str = "fi") -> str:
     t = TEXT[lang]
     out = [t["read"].format(file=report["file"], format=FORMAT_NAMES.get(report["format"], report["format"]),
                             enc=f", {report['encoding']}" if report["encoding"] else "", blocks=report["blocks"],
                             shape=t["shape"].get(report["shape"], report["shape"])),
-           t["counts"].format(**report["counts"])]
+           _counts(t, report["counts"])]
     for s in report["sectors"]:
         area = s["service_area"].rsplit("/", 1)[-1] if s["service_area"] else t["no_area"]
         out.append(t["sector"].format(label=s["label"], area=area, resources=s["resources"]))
@@ -144,5 +177,7 @@ def render_text(report: dict, lang: str = "fi") -> str:
     if report["cut_off"]:
         out.append(t["cut"])
         out += [f"  {where(w)}{w[lang]}" for w in report["cut_off"]]
+    if "validation" in report:
+        out += _missing(t, report["validation"], lang) or [t["valid"]]
     out.append(t["wrote"].format(out=report["output"]))
     return "\n".join(out)

@@ -49,6 +49,20 @@ def labelled(text: str) -> tuple[str, str] | None:
     return (f, m.group("value").strip()) if f else None
 
 
+_PAIR = re.compile(r"^(?P<label>[^:]{3,80}?)\s*:\s*(?P<value>[^:]{3,})$")
+
+
+def pair(text: str) -> tuple[str, str] | None:
+    """"Asiakasrekisteri: sosiaalihuollon asiakkuuksien hoitaminen" -> (resource, purpose)."""
+    m = _PAIR.match(text.strip())
+    if not m or vocab.URL.search(text) or _SEE.match(text.strip()):
+        return None
+    label = clean_item(m.group("label"))
+    if len(label.split()) > 8 or not label[:1].isupper() or field_of(label) or label.endswith((".", "!", "?")):
+        return None
+    return label, clean_item(m.group("value"))
+
+
 def is_heading(b: Block) -> bool:
     if b.is_row:
         return False
@@ -72,6 +86,11 @@ def parse(blocks: list[Block]) -> Description:
             kinds.append("heading")
         else:
             kinds.append("text")
+    # "Tietovaranto: käyttötarkoitus" pairs: lines "Label: value" whose label is no field, when there are several
+    pair_at = {i for i, (b, k) in enumerate(zip(blocks, kinds)) if k in ("text", "heading") and pair(b.text)}
+    if len(pair_at) >= 2 and not any(k == "field" for k in kinds):
+        for i in pair_at:
+            kinds[i] = "pair"
     # A heading names a resource when datasets or systems follow it before the next heading.
     lists = [(field_of(b.text) if k == "field" else (labelled(b.text) or (None,))[0] if k == "labelled" else None)
              in ("datasets", "systems") for b, k in zip(blocks, kinds)]
@@ -119,6 +138,14 @@ def parse(blocks: list[Block]) -> Description:
             if nxt in ("field", "heading", "labelled") and i + 1 < len(kinds):
                 d.warnings.append((b, f"Otsikon \"{text}\" alla ei ole mitään.", f"Nothing under the heading \"{text}\"."))
             continue
+        if k == "pair":
+            label, value = pair(text)
+            area = sector.area if sector and sector.area else d.area
+            current = Resource(label, b, area=area, sector=sector)
+            current.purposes += [Item(capitalize(clean_item(p)), b) for p in value.split(";") if clean_item(p)]
+            d.resources.append(current)
+            field, last_note, seen_content = None, None, True
+            continue
         if k == "labelled":
             field, value = labelled(text)
             last_note = None
@@ -140,8 +167,12 @@ def parse(blocks: list[Block]) -> Description:
                 continue
             area = None if _SEE.match(text) else vocab.service_area(text)
             follows_resource = any(j in resource_at for j in range(i + 1, min(len(blocks), i + 40)))
-            if area and follows_resource and _next_heading_is_resource(i, kinds, resource_at):
-                sector = Sector(text, b, area.iri)
+            opens_pairs = i + 1 < len(kinds) and kinds[i + 1] == "pair"
+            if opens_pairs and not area:
+                d.warnings.append((b, f"Toimialaotsikko \"{text}\" ei vastaa yhteisen palvelualueluettelon aluetta.",
+                                   f"The sector heading \"{text}\" matches no service area of the shared scheme."))
+            if opens_pairs or (area and follows_resource and _next_heading_is_resource(i, kinds, resource_at)):
+                sector = Sector(text, b, area.iri if area else None)
                 d.sectors.append(sector)
                 current, last_note = None, None
                 continue

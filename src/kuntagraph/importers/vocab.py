@@ -100,7 +100,7 @@ def search_criteria(text: str) -> list[Concept]:
 _SYSTEM_WORDS = ("jarjestelm", "tietokan", "ohjelm", "palvelu", "sovellu", "portaal", "kanta", "rekister")
 
 
-def _fold(s: str) -> str:
+def fold(s: str) -> str:
     s = unicodedata.normalize("NFKD", s.casefold())
     return "".join(c for c in s if not unicodedata.combining(c))
 
@@ -123,7 +123,7 @@ def _product_names(c: Concept) -> tuple[list[str], list[str]]:
     """(single-word names, multi-word names) of a product, folded to ASCII lower case."""
     single, multi = [], []
     for label in c.labels:
-        f = _fold(label)
+        f = fold(label)
         ws = re.findall(r"[a-z0-9]+", f)
         (single if len(ws) == 1 else multi).append(ws[0] if len(ws) == 1 else " ".join(ws))
     return sorted(set(single)), sorted(set(multi))
@@ -132,7 +132,7 @@ def _product_names(c: Concept) -> tuple[list[str], list[str]]:
 def product(system_label: str) -> Concept | None:
     """The product a system's name refers to: "MultiPrimus" is Primus, "Asianhallintajärjestelmä (Dynasty)"
     is Dynasty, "Lupapistejärjestelmä" is Lupapiste, "Dynasti 5.2" is Dynasty."""
-    folded = _fold(system_label)
+    folded = fold(system_label)
     ws = re.findall(r"[a-z0-9]+", folded)
     joined = " ".join(ws)
     for c in scheme("system-product"):
