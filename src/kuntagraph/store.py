@@ -95,7 +95,8 @@ class Store(ABC):
 
     @abstractmethod
     def replace_graph(self, graph: str, triples) -> None:
-        """Replace one named graph's content in one transaction: readers see the old or the new graph."""
+        """Replace one named graph's content in one transaction: readers see the old or the new graph.
+        Replacing a graph by no triples removes the graph."""
 
     @abstractmethod
     def graphs(self) -> list[str]: ...
@@ -163,7 +164,11 @@ class OxigraphStore(Store):
 
     def replace_graph(self, graph, triples):
         # One SPARQL update is one transaction: readers see the old graph or the new one, never a mix.
+        # Replacing a graph by nothing removes it (the Graph Store Protocol's DELETE).
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+        if not body.strip():
+            self._store.update(f"DROP SILENT GRAPH <{graph}>")
+            return
         self._store.update(f"DROP SILENT GRAPH <{graph}> ; CREATE SILENT GRAPH <{graph}> ; "
                            f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
 
