@@ -16,11 +16,13 @@ TEXT = {
     "fi": {"violation": "VIRHE", "warning": "VAROITUS", "info": "HUOM",
            "summary": "{files} tiedosto(a): {v} virhettä, {w} varoitusta",
            "refused": "Ei ladattu: tiedoissa on {v} virhettä. Korjaa ne tai käytä valitsinta --skip-validation.",
-           "loaded": "Ladattu {n} tiedostoa, {q} kolmikkoa kaikkiaan: {store}"},
+           "loaded": "Ladattu {n} tiedostoa, {q} kolmikkoa kaikkiaan: {store}",
+           "exported": "Kirjoitettu {out}: {n} tietovarantoa {a} otsikon alla"},
     "en": {"violation": "VIOLATION", "warning": "WARNING", "info": "INFO",
            "summary": "{files} file(s): {v} violation(s), {w} warning(s)",
            "refused": "Not loaded: the data has {v} violation(s). Fix them or use --skip-validation.",
-           "loaded": "Loaded {n} file(s), {q} triples in all: {store}"},
+           "loaded": "Loaded {n} file(s), {q} triples in all: {store}",
+           "exported": "Written {out}: {n} information resource(s) under {a} heading(s)"},
 }
 
 
@@ -72,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the report (default fi)")
     im.add_argument("--format", choices=["text", "json"], default="text", help="format of the report on standard error")
     im.set_defaults(run=cmd_import)
+
+    ex = sub.add_parser("export", help="write a municipality's description to XLSX in the four-column layout (import reads it back)")
+    ex.add_argument("files", nargs="*", metavar="FILE.ttl", help="read the graph from these files (default: data/KEY.ttl)")
+    ex.add_argument("--kunta", required=True, metavar="KEY", help="municipality code (491) or key (unnamed-002) of the publisher")
+    ex.add_argument("--store", metavar="DIR", help="read the municipality's graph from this on-disk store instead")
+    ex.add_argument("-o", "--output", metavar="OUT.xlsx", help="write the workbook here (default: KEY.xlsx)")
+    ex.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the messages (default fi)")
+    ex.set_defaults(run=cmd_export)
 
     s = sub.add_parser("serve", help="run the linked-data server")
     s.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
@@ -198,6 +208,50 @@ def cmd_import(args) -> int:
         print(json.dumps(result.report, ensure_ascii=False, indent=2), file=sys.stderr)
     else:
         print(render_text(result.report, args.lang), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    import pyoxigraph as ox
+    import rdflib
+
+    from .importers import KEY
+    from .importers.export import to_xlsx
+
+    if not KEY.match(args.kunta):
+        raise InputError("--kunta", f"'{args.kunta}' is not a key: use the three-digit municipality code (491) or a "
+                                    "lower-case key of letters, digits and hyphens (unnamed-002)")
+    if args.store and args.files:
+        raise InputError(args.store, "give either --store or Turtle files, not both")
+    if args.store:
+        where = args.store
+        store = _store_for(args)
+        graph = store.iris.graph(args.kunta)
+        if graph not in store.graphs():
+            raise InputError(where, f"has no graph for --kunta {args.kunta} ({graph})")
+        ntriples = store.dump("ntriples", graph)
+    else:
+        paths = [Path(f) for f in args.files] or [config.DATA_DIR / f"{args.kunta}.ttl"]
+        where = ", ".join(map(str, paths))
+        if not args.files and not paths[0].exists():
+            raise InputError(where, f"no graph for --kunta {args.kunta}: give its Turtle file(s) or --store DIR")
+        triples = [t for p in rdffiles.expand(paths) for t in rdffiles.read(p, Iris()).triples]
+        ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    g = rdflib.Graph().parse(data=ntriples, format="nt")
+    out = Path(args.output or f"{args.kunta}.xlsx")
+    tmp = out.with_name(out.name + ".part")
+    try:
+        result = to_xlsx(g, args.kunta, tmp)
+        tmp.replace(out)
+    except ValueError as e:
+        raise InputError(where, str(e)) from None
+    except OSError as e:
+        raise InputError(out, f"cannot be written: {e.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    for fi, en in result.warnings:
+        print(f"{TEXT[args.lang]['warning']}: {fi if args.lang == 'fi' else en}", file=sys.stderr)
+    print(TEXT[args.lang]["exported"].format(out=out, n=result.resources, a=result.headings), file=sys.stderr)
     return EXIT_OK
 
 

@@ -153,8 +153,8 @@ def _resource(b: Block, by_role: dict, other: dict, sector: Sector | None, d: De
     r = Resource(name, b, area=area or (sector.area if sector else None) or d.area, sector=sector)
     if by_role.get("description"):
         r.descriptions.append(by_role["description"].strip())
-    purposes, guessed = split_list(by_role.get("purpose", ""), missing_commas=True)
-    datasets, guessed2 = split_list(by_role.get("datasets", ""), missing_commas=True)
+    purposes, guessed = _split_lines(by_role.get("purpose", ""), missing_commas=True)
+    datasets, guessed2 = _split_lines(by_role.get("datasets", ""), missing_commas=True)
     for g in guessed + guessed2:
         d.warnings.append((b, f"Jaettu kahdeksi kohdaksi puuttuvan pilkun kohdalta: {g}",
                            f"Split into two items where a comma seems to be missing: {g}"))
@@ -164,7 +164,7 @@ def _resource(b: Block, by_role: dict, other: dict, sector: Sector | None, d: De
     for ds in datasets:
         if not any(x.label.casefold() == ds.casefold() for x in r.datasets):
             r.datasets.append(Item(capitalize(ds), b))
-    for s in split_list(by_role.get("systems", ""))[0]:
+    for s in _split_lines(by_role.get("systems", ""))[0]:
         if not any(x.label.casefold() == s.casefold() for x in r.systems):
             r.systems.append(Item(s, b))
     if by_role.get("search"):
@@ -177,6 +177,17 @@ def _resource(b: Block, by_role: dict, other: dict, sector: Sector | None, d: De
     for col, text in other.items():
         r.notes.append(Note(f"{col}: {text}", b, ("sarake, jolle ei ole paikkaa mallissa", "a column the model has no place for")))
     return r
+
+
+def _split_lines(text: str, missing_commas: bool = False) -> tuple[list[str], list[str]]:
+    """split_list line by line: a line break in a cell ends an item (rows are joined with one), so a list of
+    genitive modifiers is not joined across it ("Hoitotapahtumien kirjaaminen" / "Lasten, huoltajien ja …")."""
+    items, guessed = [], []
+    for line in text.split("\n"):
+        found, g = split_list(line, missing_commas)
+        items += found
+        guessed += g
+    return items, guessed
 
 
 def _check_cut_off(d: Description, blocks: list[Block], header):
