@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("-o", "--output", metavar="OUT.ttl", help="write the Turtle here (default: standard output)")
     im.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the report (default fi)")
     im.add_argument("--format", choices=["text", "json"], default="text", help="format of the report on standard error")
+    im.add_argument("--align", action="store_true",
+                    help="store the best reference-library match of each item as kg:reference (suggestions with "
+                         "scores are always in the report)")
+    im.add_argument("--align-threshold", type=float, metavar="SCORE",
+                    help="lowest score (0-1) --align stores (default: importers.align.THRESHOLD, 0.6)")
     im.set_defaults(run=cmd_import)
 
     ex = sub.add_parser("export", help="write a municipality's description to XLSX in the four-column layout (import reads it back)")
@@ -189,7 +194,7 @@ def cmd_import(args) -> int:
     from .importers.report import render_text
 
     try:
-        result = import_file(args.file, args.kunta, args.output)
+        result = import_file(args.file, args.kunta, args.output, align=args.align, align_threshold=args.align_threshold)
         turtle = result.turtle()
     except (InputError, KeyboardInterrupt):
         raise

@@ -37,7 +37,8 @@ class ImportResult:
         return self.graph.serialize(format="turtle")
 
 
-def import_file(path, kunta: str, output: str | None = None, validate: bool = True) -> ImportResult:
+def import_file(path, kunta: str, output: str | None = None, validate: bool = True, align: bool = False,
+                align_threshold: float | None = None) -> ImportResult:
     if not KEY.match(kunta or ""):
         raise InputError(path, f"--kunta '{kunta}' is not a key: use the three-digit municipality code (491) or a "
                                "lower-case key of letters, digits and hyphens (unnamed-003)")
@@ -50,10 +51,17 @@ def import_file(path, kunta: str, output: str | None = None, validate: bool = Tr
                                "tietoaineistot | Tietojärjestelmät, or resource headings followed by "
                                "\"Tietoaineistot\" / \"Tietojärjestelmät\")")
     g, iris = graph.build(doc, d, kunta)
+    from . import align as alignment  # suggestions always (in the report); links only with align=True
+
+    suggestions = alignment.suggest(g)
+    threshold = alignment.THRESHOLD if align_threshold is None else align_threshold
+    stored = alignment.apply(g, suggestions, threshold) if align else None
     result = ImportResult(g, d, doc)
     from .report import build_report
 
     result.report = build_report(result, kunta, iris, output)
+    result.report.update(alignment=[s.as_dict() for s in suggestions], alignment_threshold=threshold,
+                         alignment_stored=stored)
     if validate:  # what the description still lacks, in the shapes' words (fi / en)
         result.report["validation"] = validation_report(g, iris, output or doc.path.name)
     return result

@@ -103,6 +103,11 @@ TEXT = {
            "warnings": "Huomioita:",
            "cut": "LÄHDE VAIKUTTAA KATKENNEELTA:",
            "skipped": "Ohitettu {n} sisällötöntä taulukkoriviä (esim. --|--)",
+           "alignment": "Sisältökirjaston vastineet ({n} kohdetta, pisteet 0–1):",
+           "aligned": "Tallennettu {n} linkkiä kg:reference (paras vastine, kun pisteet ≥ {threshold}).",
+           "not_aligned": "Linkkejä ei tallennettu: --align tallentaa parhaan vastineen, kun pisteet ≥ {threshold}.",
+           "kinds": {"Process": "toimintaprosessi", "InformationResource": "tietovaranto", "Dataset": "tietoaineisto",
+                     "Purpose": "käyttötarkoitus"},
            "line": "rivi", "wrote": "Kirjoitettu: {out}"},
     "en": {"read": "Read {file} ({format}{enc}, {blocks} lines/blocks), shape: {shape}",
            "shape": {"table": "table", "sections": "per-resource sections", "library": "content-library list",
@@ -122,6 +127,11 @@ TEXT = {
            "warnings": "Warnings:",
            "cut": "THE SOURCE LOOKS CUT OFF:",
            "skipped": "Skipped {n} table rows without content (e.g. --|--)",
+           "alignment": "Reference library matches ({n} items, scores 0–1):",
+           "aligned": "Stored {n} kg:reference links (the best match, when it scores ≥ {threshold}).",
+           "not_aligned": "No links stored: --align stores the best match when it scores ≥ {threshold}.",
+           "kinds": {"Process": "process", "InformationResource": "information resource", "Dataset": "dataset",
+                     "Purpose": "purpose"},
            "line": "line", "wrote": "Written: {out}"},
 }
 
@@ -177,6 +187,12 @@ def render_text(report: dict, lang: str = "fi") -> str:
     if report["cut_off"]:
         out.append(t["cut"])
         out += [f"  {where(w)}{w[lang]}" for w in report["cut_off"]]
+    if report.get("alignment"):
+        out.append(t["alignment"].format(n=len(report["alignment"])))
+        out += [f"  {a['label']} [{t['kinds'][a['kind']]}] -> "
+                + "; ".join(f"{c['label']} {c['score']:.2f}" for c in a["suggestions"]) for a in report["alignment"]]
+        stored = report["alignment_stored"]
+        out.append((t["not_aligned"] if stored is None else t["aligned"]).format(n=stored, threshold=report["alignment_threshold"]))
     if "validation" in report:
         out += _missing(t, report["validation"], lang) or [t["valid"]]
     out.append(t["wrote"].format(out=report["output"]))
