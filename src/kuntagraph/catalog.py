@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
+from .publish import RECORDS
 from .store import Store
 from .languages import best_label
 from .views import membership
@@ -65,9 +66,12 @@ SELECT DISTINCT ?item ?g WHERE {
   GRAPH ?g { ?item a ?kind }
   FILTER(?kind IN (kg:InformationResource, kg:CaseRegister, kg:Dataset))
 }"""
+# A graph's last change: its import or transcription activity, a dct:modified inside it, or the time the
+# publishing service recorded for it in graph/records on its last write (publish.py).
 GRAPH_MODIFIED = """
 SELECT ?g (MAX(?t) AS ?modified) WHERE {
-  GRAPH ?g { { ?a a prov:Activity ; prov:endedAtTime ?t } UNION { ?x dcterms:modified ?t } }
+  { GRAPH ?g { { ?a a prov:Activity ; prov:endedAtTime ?t } UNION { ?x dcterms:modified ?t } } FILTER(?g != <RECORDS>) }
+  UNION { GRAPH <RECORDS> { ?g dcterms:modified ?t } }
 } GROUP BY ?g"""
 OWNERS = """
 SELECT ?g ?owner WHERE { GRAPH ?g { ?owner a ?kind } FILTER(?kind IN (kg:Municipality, kg:Consortium)) }"""
@@ -75,7 +79,8 @@ SELECT ?g ?owner WHERE { GRAPH ?g { ?owner a ?kind } FILTER(?kind IN (kg:Municip
 
 def _items(store: Store, kunta: str | None):
     """[(item, graph, modified)] sorted by IRI: the feed's stable order."""
-    modified = {r["g"]: r["modified"] for r in store.select(GRAPH_MODIFIED)}
+    records = store.iris.graph(RECORDS)
+    modified = {r["g"]: r["modified"] for r in store.select(GRAPH_MODIFIED.replace("RECORDS", records))}
     members = membership(store)
     wanted = store.iris.thing(kunta) if kunta else None
     out = []

@@ -2,6 +2,8 @@
 
 import argparse
 import json
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -73,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("-o", "--output", metavar="OUT.ttl", help="write the Turtle here (default: standard output)")
     im.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the report (default fi)")
     im.add_argument("--format", choices=["text", "json"], default="text", help="format of the report on standard error")
+    im.add_argument("--no-validate", action="store_true",
+                    help="do not check the output against the shapes (by default the report lists what is missing, "
+                         "and the exit status is 1 when the output has violations)")
     im.add_argument("--align", action="store_true",
                     help="store the best reference-library match of each item as kg:reference (suggestions with "
                          "scores are always in the report)")
@@ -87,6 +92,36 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", metavar="OUT.xlsx", help="write the workbook here (default: KEY.xlsx)")
     ex.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the messages (default fi)")
     ex.set_defaults(run=cmd_export)
+
+    store_help = "the on-disk store whose credentials and history these are (default: $KUNTAGRAPH_STORE or ./kuntagraph-store)"
+    tk = sub.add_parser("token", help="create, list and revoke the credentials that may publish (per municipality, or admin)")
+    tks = tk.add_subparsers(required=True, metavar="ACTION")
+    tc = tks.add_parser("create", help="create a credential; the secret is printed once, alone on the last line")
+    who = tc.add_mutually_exclusive_group(required=True)
+    who.add_argument("--kunta", metavar="KEY", help="the municipality (491) or other publisher (lumme) it may write for")
+    who.add_argument("--admin", action="store_true", help="an admin credential: any graph, the ontology and vocabularies")
+    tc.add_argument("--note", help="what the credential is for (shown by list)")
+    tc.set_defaults(run=cmd_token_create)
+    tl = tks.add_parser("list", help="list credentials (never their secrets)")
+    tl.add_argument("--kunta", metavar="KEY")
+    tl.set_defaults(run=cmd_token_list)
+    tr = tks.add_parser("revoke", help="revoke a credential by its id (see list)")
+    tr.add_argument("token_id", metavar="ID")
+    tr.add_argument("--kunta", metavar="KEY", help="only if it is this municipality's")
+    tr.set_defaults(run=cmd_token_revoke)
+    for parser in (tc, tl, tr):
+        parser.add_argument("--store", metavar="DIR", default=None, help=store_help)
+
+    h = sub.add_parser("history", help="list the versions of a municipality's graph")
+    rb = sub.add_parser("rollback", help="restore an earlier version of a municipality's graph (as a new version)")
+    rb.add_argument("--to", type=int, required=True, metavar="VERSION", help="the version to restore (see history)")
+    for parser in (h, rb):
+        parser.add_argument("--kunta", required=True, metavar="KEY")
+        parser.add_argument("--graph", metavar="IRI", help="another graph of the municipality (default graph/KEY)")
+        parser.add_argument("--store", metavar="DIR", default=None, help=store_help)
+    h.set_defaults(run=cmd_history)
+    rb.set_defaults(run=cmd_rollback)
+
 
     s = sub.add_parser("serve", help="run the linked-data server")
     s.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
@@ -194,7 +229,8 @@ def cmd_import(args) -> int:
     from .importers.report import render_text
 
     try:
-        result = import_file(args.file, args.kunta, args.output, align=args.align, align_threshold=args.align_threshold)
+        result = import_file(args.file, args.kunta, args.output, validate=not args.no_validate, align=args.align,
+                             align_threshold=args.align_threshold)
         turtle = result.turtle()
     except (InputError, KeyboardInterrupt):
         raise
@@ -213,7 +249,8 @@ def cmd_import(args) -> int:
         print(json.dumps(result.report, ensure_ascii=False, indent=2), file=sys.stderr)
     else:
         print(render_text(result.report, args.lang), file=sys.stderr)
-    return EXIT_OK
+    # like `validate`: 1 when the output was written but has violations to fix before it can be loaded
+    return EXIT_FAILED if result.report.get("validation", {}).get("violations") else EXIT_OK
 
 
 def cmd_export(args) -> int:
@@ -260,6 +297,87 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def _state_dir(args) -> Path:
+    return Path(args.store or os.environ.get("KUNTAGRAPH_STORE") or "kuntagraph-store")
+
+
+def _tokens(args):
+    from .auth import Tokens, state_path
+
+    directory = _state_dir(args)
+    if not directory.is_dir():
+        raise InputError(directory, "no such store; create it with 'kuntagraph load PATH --store DIR' (or give --store)")
+    return Tokens(state_path(directory))
+
+
+def cmd_token_create(args) -> int:
+    from .auth import ADMIN
+
+    if args.kunta is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", args.kunta):
+        raise InputError(args.kunta, "is not a key: use the municipality code (491) or a lower-case key (lumme)")
+    kunta = ADMIN if args.admin else args.kunta
+    token_id, secret = _tokens(args).create(kunta, args.note)
+    print(f"credential {token_id} for {'the admin' if args.admin else kunta} created; keep the secret below, it is not shown again",
+          file=sys.stderr)
+    print(secret)
+    return EXIT_OK
+
+
+def cmd_token_list(args) -> int:
+    rows = _tokens(args).list(args.kunta)
+    print(_table("id\tkunta\tcreated\trevoked\tnote\n" + "".join(
+        f"{r['id']}\t{'admin' if r['kunta'] == '*' else r['kunta']}\t{r['created']}\t{r['revoked'] or ''}\t{r['note'] or ''}\n" for r in rows)))
+    return EXIT_OK
+
+
+def cmd_token_revoke(args) -> int:
+    if not _tokens(args).revoke(args.token_id, args.kunta):
+        raise InputError(args.token_id, "no such credential that is not revoked already" + (f" for {args.kunta}" if args.kunta else ""))
+    print(f"credential {args.token_id} revoked", file=sys.stderr)
+    return EXIT_OK
+
+
+def _publisher(args):
+    from .publish import Publisher
+
+    directory = _state_dir(args)
+    if not directory.is_dir():
+        raise InputError(directory, "no such store; give --store DIR")
+    return Publisher(_open_disk_store(directory), directory)
+
+
+def cmd_history(args) -> int:
+    from .auth import Tokens, state_path
+    from .history import History
+    from .iris import Iris
+
+    directory = _state_dir(args)
+    if not directory.is_dir():
+        raise InputError(directory, "no such store; give --store DIR")
+    graph = args.graph or Iris().graph(args.kunta)
+    versions = History(Tokens(state_path(directory)).db).versions(graph)
+    print(_table("version\tat\twho\taction\tadded\tremoved\ttriples\n" + "".join(
+        f"{v.version}\t{v.at}\t{v.who}\t{v.action}\t{v.summary.get('added', '')}\t{v.summary.get('removed', '')}\t{v.summary.get('triples', '')}\n"
+        for v in versions)))
+    return EXIT_OK
+
+
+def cmd_rollback(args) -> int:
+    from .publish import WriteRefused
+
+    publisher = _publisher(args)
+    graph = args.graph or publisher.iris.graph(args.kunta)
+    if publisher.owner_key(graph) != args.kunta:
+        raise InputError(graph, f"is not a graph of {args.kunta}")
+    try:
+        outcome = publisher.rollback(f"cli:{os.environ.get('USER', 'rollback')}", graph, args.to)
+    except WriteRefused as e:
+        raise InputError(graph, e.messages["en"]) from None
+    print(f"{graph}: version {args.to} restored as version {outcome.version} "
+          f"({outcome.summary['added']} triples added, {outcome.summary['removed']} removed)", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -273,7 +391,8 @@ def cmd_serve(args) -> int:
     else:
         store = open_store(iris=iris)
         store.load_defaults()
-    settings = Settings(query_timeout=args.query_timeout, max_result_bytes=args.max_result_mb * 2**20)
+    settings = Settings(query_timeout=args.query_timeout, max_result_bytes=args.max_result_mb * 2**20,
+                        state_dir=args.store)
     uvicorn.run(create_app(store, settings), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 

@@ -106,6 +106,14 @@ def validate_files(paths, iris: Iris | None = None) -> Report:
     return validate_triples({str(f.path): f.triples for f in files}, [t for f in context for t in f.triples])
 
 
+VOCABULARY_BASES = (config.CANONICAL_BASE + "def", config.CANONICAL_BASE + "vocab/")
+
+
+def vocabulary_context() -> list:
+    """The ontology and the concept schemes: what every validation needs beside the data."""
+    return [t for f in _default_context() if f.path.parent in (config.ONTOLOGY_DIR, config.VOCAB_DIR) for t in f.triples]
+
+
 def validate_new_graph(name: str, triples, graph: str) -> Report:
     """Validate triples that are to replace a named graph: their context is the ontology, the schemes and every
     other published graph, not the graph they replace."""

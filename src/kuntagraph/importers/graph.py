@@ -78,7 +78,8 @@ class Builder:
             g.bind(p, ns)
         digest = hashlib.sha256(doc.data).hexdigest()
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", doc.path.stem).strip("-") or "source"
-        source = self.source = URIRef(f"{self.iris.base}source/{stem}-{digest[:8]}")
+        # under the owner (id/KEY/source/...): a municipality publishes statements about its own things only
+        source = self.source = self.thing("source", f"{stem}-{digest[:8]}")
         g.add((source, RDF.type, PROV.Entity))
         g.add((source, RDF.type, FOAF.Document))
         g.add((source, DCTERMS.identifier, Literal(doc.path.name)))

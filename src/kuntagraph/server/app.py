@@ -48,6 +48,7 @@ class Settings:
     max_result_bytes: int = 50 * 2**20
     max_query_bytes: int = 100 * 1024
     query_workers: int = 4
+    state_dir: str | None = None  # the on-disk store's directory: writes, credentials and history (else read-only)
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
@@ -61,7 +62,11 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.compliance = ComplianceChecker(store)
     app.state.compliance.ensure(app.state.data_modified)
 
-    from . import catalog, comparisons, find, pages, resources, sparql
+    if app.state.settings.state_dir:
+        from ..publish import Publisher
+        app.state.publisher = Publisher(store, app.state.settings.state_dir)
+
+    from . import catalog, comparisons, find, graphstore, pages, resources, sparql, upload
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(sparql.router)
@@ -70,6 +75,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(comparisons.router)
     app.include_router(find.router)
     app.include_router(catalog.router)
+    app.include_router(graphstore.router)
+    app.include_router(upload.router)
 
     app.add_middleware(ReadOnlyCORS)
 
