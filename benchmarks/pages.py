@@ -32,23 +32,11 @@ FLOOR = "/static/style.css"
 
 
 def synthetic(out: Path, n: int) -> list[str]:
-    """n municipalities shaped like the seeds: each a renamed copy of one seed municipality graph, in turn.
-    The shared consortium and reference graphs are written once. Returns the new keys."""
-    templates = [p for p in sorted(DATA.glob("*.ttl")) if p.stem not in ("lumme", "reference")]
-    for p in DATA.glob("*.ttl"):
-        if p.stem in ("lumme", "reference"):
-            shutil.copy(p, out / p.name)
-    keys = []
-    for i in range(n):
-        src = templates[i % len(templates)]
-        key = f"s{i:03d}"
-        text = src.read_text(encoding="utf-8")
-        text = text.replace(f"{BASE}id/{src.stem}", f"{BASE}id/{key}").replace(f"id:{src.stem} ", f"<{BASE}id/{key}> ")
-        text = text.replace(f'dcterms:identifier "{src.stem}"', f'dcterms:identifier "{i:03d}"')
-        text = text.replace('"Mikkeli"@fi', f'"Synteettinen kunta {i:03d}"@fi')
-        (out / f"{key}.ttl").write_text(text, encoding="utf-8")
-        keys.append(key)
-    return keys
+    """n generated municipalities (kuntagraph.generate, seed 1) written into out. Returns their keys."""
+    from kuntagraph.generate import generate, municipality_key
+
+    generate(n, out, seed=1)
+    return [municipality_key(i) for i in range(1, n + 1)]
 
 
 def free_port() -> int:
@@ -131,7 +119,7 @@ def main():
     big, big_pages = results[big_name]
     lines = [f"# Page times at national scale ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)", "",
              f"machine: {platform.processor() or platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, Python {platform.python_version()}",
-             f"data: {args.municipalities} synthetic municipalities (renamed copies of the seed municipalities, in turn) loaded with `kuntagraph load` in {load_s:.1f} s; "
+             f"data: {args.municipalities} generated municipalities (`kuntagraph generate`, seed 1) loaded with `kuntagraph load` in {load_s:.1f} s; "
              f"{args.repeat} sequential requests per page after one cold request; baseline: the same page on the seed data (11 municipalities) and a static file (HTTP floor)",
              "background §28 check of every graph complete after: " + ", ".join(f"{k} {v:.1f} s" for k, v in checks.items()) + " (pages answer meanwhile)", "",
              f"| page | cold ms ({big_name}) | p50 ms | p95 ms | p50 seed ms | p50 ratio big/seed | p50 / static floor |",

@@ -84,22 +84,13 @@ def validate_json(*paths, lang="en"):
 
 
 def synthetic_copies(n: int):
-    """n renamed copies of each municipality graph in data/ (IRIs id/491 -> id/x001-491): more municipalities
-    of the same shape, for checking that work per page does not grow with their number."""
-    import pyoxigraph as ox
+    """n times as many municipalities as data/ has (11), made by kuntagraph.generate at a small scale:
+    more municipalities of the same shape, for checking that work per page does not grow with their number.
+    Returns (graph IRI, triples) pairs, the long-tail product scheme's graph included."""
+    from kuntagraph.generate import generated_graphs
 
-    out = []
-    for path in sorted(DATA.glob("*.ttl")):
-        if path.stem in ("reference", "lumme"):
-            continue
-        text = path.read_text(encoding="utf-8")
-        for i in range(1, n + 1):
-            key = f"x{i:03d}-{path.stem}"
-            copy = text.replace(f"{BASE}id/{path.stem}", f"{BASE}id/{key}").replace(f"id:{path.stem} ", f"<{BASE}id/{key}> ")
-            copy = copy.replace(f'dcterms:identifier "{path.stem}"', f'dcterms:identifier "{key}"')
-            triples = [q.triple for q in ox.parse(copy.encode(), format=ox.RdfFormat.TURTLE)]
-            out.append((f"{BASE}graph/{key}", triples))
-    return out
+    municipalities = sum(1 for p in DATA.glob("*.ttl") if "a kg:Municipality" in p.read_text(encoding="utf-8"))
+    return generated_graphs(n * municipalities, scale=0.05)
 
 
 class CountingStore:

@@ -123,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     rb.set_defaults(run=cmd_rollback)
 
 
+    g = sub.add_parser("generate", help="write synthetic municipalities for benchmarks and load tests (never into data/)")
+    g.add_argument("--municipalities", type=int, required=True, metavar="N", help="how many municipalities")
+    g.add_argument("--out", required=True, metavar="DIR", help="directory for KEY.ttl files (and products.ttl)")
+    g.add_argument("--seed", type=int, default=1, help="the same seed gives the same files (default 1)")
+    g.add_argument("--scale", type=float, default=1.0, help="size of each municipality (default 1: about 10,000 triples)")
+    g.set_defaults(run=cmd_generate)
+
     s = sub.add_parser("serve", help="run the linked-data server")
     s.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
     s.add_argument("--host", default="127.0.0.1")
@@ -375,6 +382,20 @@ def cmd_rollback(args) -> int:
         raise InputError(graph, e.messages["en"]) from None
     print(f"{graph}: version {args.to} restored as version {outcome.version} "
           f"({outcome.summary['added']} triples added, {outcome.summary['removed']} removed)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_generate(args) -> int:
+    from .generate import generate
+
+    if args.municipalities < 0:
+        raise InputError("--municipalities", "must be 0 or more")
+    try:
+        files = generate(args.municipalities, args.out, args.seed, args.scale)
+    except ValueError as e:
+        raise InputError(args.out, str(e)) from None
+    print(f"{args.out}: {args.municipalities} synthetic municipalities and the long-tail product scheme ({len(files)} files, seed {args.seed})",
+          file=sys.stderr)
     return EXIT_OK
 
 
