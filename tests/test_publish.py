@@ -340,3 +340,10 @@ def _put_quietly(url, graph, data, admin):
                   headers={**auth(admin), "content-type": "application/n-triples"})
     except httpx.HTTPError:
         pass
+
+
+def test_a_server_without_a_store_is_read_only(server):
+    r = httpx.put(server.url + "/store", params={"graph": G491}, content=b"", headers={"content-type": "text/turtle"})
+    assert r.status_code == 405 and "--store" in r.json()["message"]["en"]
+    assert httpx.get(server.url + "/store", params={"graph": G491}).status_code == 200
+    assert "--store" in httpx.get(server.url + "/publish?lang=en").text
