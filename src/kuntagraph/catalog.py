@@ -171,7 +171,6 @@ def _page_triples(store, root, kunta, chosen, number, last, total, page_size, pa
     for r in store.select(LABELS % {"iris": _values(x for x in to_label if x)}) if to_label else []:
         labels.setdefault(r["s"], {})[r["lang"] or ""] = r["l"]
 
-    catalog_iri = root + path
     catalog = N(store.iris.base + ("catalog" if not kunta else f"catalog/{kunta}"))
     publisher = N(store.iris.thing(kunta)) if kunta else N(store.iris.base)
     add(catalog, RDF_TYPE, DCAT + "Catalog")

@@ -191,26 +191,24 @@ def build(doc: Document, d, kunta: str) -> tuple[rdflib.Graph, Iris]:
 
 
 def description_graph(b: Builder, d: Description):
-    g, iris, kunta, doc, source, activity, slugs = b.g, b.iris, b.kunta, b.doc, b.source, b.activity, b.slugs
+    g, source, activity, slugs = b.g, b.source, b.activity, b.slugs
     muni = b.owner(KG.Municipality)
     thing, derived = b.thing, b.derived
 
-    title = _title_label(d.title) if d.title else f"Asiakirjajulkisuuskuvaus ({doc.path.name})"
+    title = _title_label(d.title) if d.title else f"Asiakirjajulkisuuskuvaus ({b.doc.path.name})"
     desc_slug_text = re.sub(r"(?i)^asiakirjajulkisuuskuvaus\s*:?\s*", "", title) or title
     area_concept = next((c for c in vocab.scheme("service-area") if c.iri == d.area), None)
-    desc = thing("description", slugs.take("description", slugify(area_concept.label_fi) if area_concept else slugify(desc_slug_text)))
-    g.add((desc, RDF.type, KG.AccessDescription))
-    g.add((desc, SKOS.prefLabel, Literal(title, lang="fi")))
+    desc = b.new("description", KG.AccessDescription, title,
+                 slugify(area_concept.label_fi) if area_concept else slugify(desc_slug_text))
     g.add((desc, DCTERMS.publisher, muni))
     g.add((desc, DCTERMS.source, source))
     g.add((desc, PROV.wasGeneratedBy, activity))
-    derived(desc)
     if d.descriptions:
         g.add((desc, DCTERMS.description, Literal(" ".join(d.descriptions), lang="fi")))
     if d.area:
         g.add((desc, KG.serviceArea, URIRef(d.area)))
     for n in d.notes:
-        g.add((desc, SKOS.note, Literal(n.text + _where(n.where), lang="fi")))
+        b.note(desc, n)
     interfaces = {}
 
     def statements(node, st: Statements, holder_kind: str):
@@ -238,11 +236,7 @@ def description_graph(b: Builder, d: Description):
     def purpose(label: str) -> URIRef:
         key = label.casefold()
         if key not in purposes:
-            p = thing("purpose", slugs.take("purpose", slugify(label)))
-            g.add((p, RDF.type, KG.Purpose))
-            g.add((p, SKOS.prefLabel, Literal(label, lang="fi")))
-            derived(p)
-            purposes[key] = p
+            purposes[key] = b.new("purpose", KG.Purpose, label)
         return purposes[key]
 
     systems: dict[str, URIRef] = {}
@@ -257,14 +251,10 @@ def description_graph(b: Builder, d: Description):
                 g.add((node, KG.instanceOf, URIRef(prod.iri)))
         return systems[key]
 
-    dataset_labels: dict[str, int] = {}
     for r in d.resources:
-        res = thing("resource", slugs.take("resource", slugify(r.label)))
+        res = b.new("resource", KG.InformationResource, r.label)
         r.iri = str(res)
         g.add((desc, DCTERMS.hasPart, res))
-        g.add((res, RDF.type, KG.InformationResource))
-        g.add((res, SKOS.prefLabel, Literal(r.label, lang="fi")))
-        derived(res)
         if r.area:
             g.add((res, KG.serviceArea, URIRef(r.area)))
         if r.descriptions:
@@ -282,14 +272,10 @@ def description_graph(b: Builder, d: Description):
         prefix = slugify(r.label).split("-")[0]
         for ds in r.datasets:
             base = slugify(ds.label)
-            node = thing("dataset", slugs.take("dataset", base, f"{prefix}-{base}", f"{slugify(r.label)}-{base}"))
+            node = b.new("dataset", KG.Dataset, ds.label, base, f"{prefix}-{base}", f"{slugify(r.label)}-{base}")
             g.add((res, DCTERMS.hasPart, node))
-            g.add((node, RDF.type, KG.Dataset))
-            g.add((node, SKOS.prefLabel, Literal(ds.label, lang="fi")))
-            derived(node)
             if r.area:
                 g.add((node, KG.serviceArea, URIRef(r.area)))
-            dataset_labels[ds.label] = dataset_labels.get(ds.label, 0) + 1
         for s in r.systems:
             g.add((res, KG.heldIn, system(s.label)))
         for n in r.notes:

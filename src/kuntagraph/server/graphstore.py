@@ -215,35 +215,40 @@ async def _in_thread(request, fn, *args, **kw):
     return await run_in_threadpool(fn, *args, **kw)
 
 
+def guarded(route):
+    """A route whose WriteRefused becomes its answer (JSON or text, with WWW-Authenticate / Allow)."""
+    async def run(request: Request):
+        try:
+            return await route(request)
+        except WriteRefused as e:
+            return refusal(request, e, _allow(e))
+    run.__name__ = route.__name__
+    return run
+
+
 @router.put("/store")
+@guarded
 async def put(request: Request):
-    try:
-        return await _write(request, merge=False)
-    except WriteRefused as e:
-        return refusal(request, e, _allow(e))
+    return await _write(request, merge=False)
 
 
 @router.post("/store")
+@guarded
 async def post(request: Request):
-    try:
-        return await _write(request, merge=True)
-    except WriteRefused as e:
-        return refusal(request, e, _allow(e))
+    return await _write(request, merge=True)
 
 
 @router.delete("/store")
+@guarded
 async def delete(request: Request):
-    try:
-        p = publisher(request)
-        graph = _graph_param(request)
-        if graph is None:
-            raise WriteRefused(405, "read-only-default", "Oletusgraafi on kaikkien graafien yhdiste: sitä ei kirjoiteta.", READ_ONLY_DEFAULT)
-        cred = credential(request)
-        outcome = await _in_thread(request, p.delete, cred, graph, if_match=request.headers.get("if-match"))
-        changed(request)
-        return JSONResponse(outcome.to_json(), status_code=200)
-    except WriteRefused as e:
-        return refusal(request, e, _allow(e))
+    p = publisher(request)
+    graph = _graph_param(request)
+    if graph is None:
+        raise WriteRefused(405, "read-only-default", "Oletusgraafi on kaikkien graafien yhdiste: sitä ei kirjoiteta.", READ_ONLY_DEFAULT)
+    cred = credential(request)
+    outcome = await _in_thread(request, p.delete, cred, graph, if_match=request.headers.get("if-match"))
+    changed(request)
+    return JSONResponse(outcome.to_json(), status_code=200)
 
 
 def _allow(e: WriteRefused) -> dict | None:
@@ -263,46 +268,40 @@ def _may_read_history(p: Publisher, cred: Credential, graph: str):
 
 
 @router.get("/store/history")
+@guarded
 async def history(request: Request):
-    try:
-        p = publisher(request)
-        graph = _graph_param(request)
-        cred = credential(request)
-        _may_read_history(p, cred, graph)
-        return JSONResponse({"graph": graph, "versions": [v.to_json() for v in p.history.versions(graph)]})
-    except WriteRefused as e:
-        return refusal(request, e, _allow(e))
+    p = publisher(request)
+    graph = _graph_param(request)
+    cred = credential(request)
+    _may_read_history(p, cred, graph)
+    return JSONResponse({"graph": graph, "versions": [v.to_json() for v in p.history.versions(graph)]})
 
 
 @router.get("/store/version")
+@guarded
 async def version(request: Request):
-    try:
-        p = publisher(request)
-        graph = _graph_param(request)
-        cred = credential(request)
-        _may_read_history(p, cred, graph)
-        n = request.query_params.get("version", "")
-        data = p.history.data(graph, int(n)) if n.isdigit() else None
-        if data is None:
-            raise WriteRefused(404, "no-such-version", "Versiota ei ole.", "There is no such version.")
-        return Response(data, media_type="application/n-triples; charset=utf-8")
-    except WriteRefused as e:
-        return refusal(request, e, _allow(e))
+    p = publisher(request)
+    graph = _graph_param(request)
+    cred = credential(request)
+    _may_read_history(p, cred, graph)
+    n = request.query_params.get("version", "")
+    data = p.history.data(graph, int(n)) if n.isdigit() else None
+    if data is None:
+        raise WriteRefused(404, "no-such-version", "Versiota ei ole.", "There is no such version.")
+    return Response(data, media_type="application/n-triples; charset=utf-8")
 
 
 @router.post("/store/rollback")
+@guarded
 async def rollback(request: Request):
-    try:
-        p = publisher(request)
-        graph = _graph_param(request)
-        cred = credential(request)
-        if not cred.admin:
-            raise WriteRefused(403, "forbidden", "Vain ylläpitäjä voi palauttaa version.", "Only the admin may restore a version.")
-        n = request.query_params.get("version", "")
-        if not n.isdigit():
-            raise WriteRefused(400, "bad-request", "Anna palautettava versio: ?version=N.", "Give the version to restore: ?version=N.")
-        outcome = await _in_thread(request, p.rollback, cred.who, graph, int(n))
-        changed(request)
-        return JSONResponse(outcome.to_json())
-    except WriteRefused as e:
-        return refusal(request, e, _allow(e))
+    p = publisher(request)
+    graph = _graph_param(request)
+    cred = credential(request)
+    if not cred.admin:
+        raise WriteRefused(403, "forbidden", "Vain ylläpitäjä voi palauttaa version.", "Only the admin may restore a version.")
+    n = request.query_params.get("version", "")
+    if not n.isdigit():
+        raise WriteRefused(400, "bad-request", "Anna palautettava versio: ?version=N.", "Give the version to restore: ?version=N.")
+    outcome = await _in_thread(request, p.rollback, cred.who, graph, int(n))
+    changed(request)
+    return JSONResponse(outcome.to_json())

@@ -110,7 +110,6 @@ async def logout(request: Request):
 @router.post("/publish/upload")
 async def upload(request: Request):
     sid, session = _session(request)
-    lang = _lang(request)
     if session["cred"] is None:
         return _page(request, sid, session, status=401, step="login")
     length = request.headers.get("content-length")
