@@ -6,6 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import DATA, SHARED, Server, run_cli
 from test_browser import AXE, browser  # noqa: F401  (the Chromium fixture)
@@ -22,6 +24,13 @@ def mikkeli(tmp_path_factory):
     server.stop()
 
 
+def click_and_wait(browser, element):  # noqa: F811
+    """Submit and wait for the next page (reading the old one would find stale elements)."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 60).until(EC.staleness_of(old))
+
+
 def _axe(browser):  # noqa: F811
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     return browser.execute_async_script(
@@ -36,7 +45,7 @@ def test_upload_flow(browser, mikkeli):  # noqa: F811
     browser.get(server.url + "/publish")
     assert _axe(browser) == []
     browser.find_element(By.ID, "secret").send_keys(secret)
-    browser.find_element(By.CSS_SELECTOR, "form[action^='/publish/login'] button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form[action^='/publish/login'] button"))
     assert "491" in browser.find_element(By.TAG_NAME, "main").text
     assert secret not in browser.current_url
     assert all(secret not in c["value"] for c in browser.get_cookies())
@@ -46,7 +55,7 @@ def test_upload_flow(browser, mikkeli):  # noqa: F811
     bad = files / "jarjestelmat.txt"
     bad.write_text(SYSTEM_LIST_TEXT, encoding="utf-8")
     browser.find_element(By.ID, "file").send_keys(str(bad))
-    browser.find_element(By.ID, "send").click()
+    click_and_wait(browser, browser.find_element(By.ID, "send"))
     main = browser.find_element(By.TAG_NAME, "main").text
     assert "Tietojärjestelmää ei ole liitetty yhteenkään tietovarantoon" in main
     assert browser.find_elements(By.ID, "confirm") == [] and browser.find_elements(By.ID, "violations")
@@ -57,20 +66,21 @@ def test_upload_flow(browser, mikkeli):  # noqa: F811
     seed = next((SHARED / "seeds").glob("001_*.txt"))
     browser.get(server.url + "/publish")
     browser.find_element(By.ID, "file").send_keys(str(seed))
-    browser.find_element(By.ID, "send").click()
+    click_and_wait(browser, browser.find_element(By.ID, "send"))
     main = browser.find_element(By.TAG_NAME, "main").text
     assert "Ei virheitä" in main and "Perusopetuksen tietovaranto" in main  # the change lists the new resources
     assert "Esityslistat, pöytäkirjat" in main  # what the import could not place, with its line
     assert httpx.get(server.url + "/store", params={"graph": G491}).content == before.content  # not yet published
-    browser.find_element(By.ID, "confirm").click()
+    click_and_wait(browser, browser.find_element(By.ID, "confirm"))
     assert "Julkaistu: versio 2" in browser.find_element(By.ID, "published").text
-    browser.find_element(By.CSS_SELECTOR, "#published a").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#published a"))
     assert "Perusopetuksen tietovaranto" in browser.find_element(By.TAG_NAME, "main").text
     published = httpx.get(server.url + "/store", params={"graph": G491}).text
     assert "perusopetuksen-tietovaranto" in published
     # the page shows the history, and the earlier version can be restored by the admin (test_publish)
     browser.get(server.url + "/publish")
     assert "upload" in browser.find_element(By.TAG_NAME, "table").text
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []  # nothing refused by the CSP
 
 
 def test_forms_need_the_sessions_csrf_token(mikkeli):

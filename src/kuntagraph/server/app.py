@@ -79,6 +79,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(upload.router)
 
     app.add_middleware(ReadOnlyCORS)
+    from .security import SecurityHeaders
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
