@@ -4,6 +4,7 @@ Read-only: updates are refused with 403 (writes come through the Graph Store Pro
 GET without a query: the query UI for browsers, a SPARQL Service Description for RDF clients.
 """
 
+import re
 import time
 from urllib.parse import parse_qs
 
@@ -24,6 +25,22 @@ UPDATE = "application/sparql-update"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 READ_ONLY = ("This SPARQL endpoint is read-only: updates are refused. "
              "Municipalities publish through the Graph Store Protocol with their credentials.")
+
+
+# SPARQL's lexical pieces that can hold the word SERVICE without being the keyword: strings, IRIs, comments and
+# prefixed names; what is left are keywords and variables.
+_LEXEMES = re.compile("|".join([
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",  # long strings
+    r'"(?:[^"\\\n]|\\.)*"', r"'(?:[^'\\\n]|\\.)*'",  # strings
+    r'<[^<>"{}|^`\\\s]*>', r"#[^\n]*", r"[?$]\w+", r"[A-Za-z_][\w.-]*:[\w.:%-]*",  # IRIs, comments, variables, names
+    r"(?P<word>[A-Za-z_]\w*)"]), re.S)
+NO_SERVICE = ("Federated queries (SERVICE) are refused: this server does not send requests to other servers on "
+              "anyone's behalf. Query each endpoint yourself.")
+
+
+def uses_service(query: str) -> bool:
+    """Whether the query has the SERVICE keyword (pyoxigraph would otherwise fetch the remote endpoint)."""
+    return any(m.group("word") and m.group("word").upper() == "SERVICE" for m in _LEXEMES.finditer(query))
 
 
 def problem(status: int, message: str) -> Response:
@@ -82,6 +99,8 @@ async def sparql(request: Request):
         return problem(400, "The query is empty.")
     if len(query.encode()) > settings.max_query_bytes:
         return problem(413, f"The query is longer than {settings.max_query_bytes} bytes.")
+    if uses_service(query):
+        return problem(403, NO_SERVICE)
     return await run_query(request, query, params.get("default-graph-uri") or None, params.get("named-graph-uri") or None)
 
 
