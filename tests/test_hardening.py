@@ -89,3 +89,82 @@ def test_importers_never_fetch_what_a_document_links_to(tmp_path):
         assert listener.connections == 0
     finally:
         listener.close()
+
+
+# --- XML: no entity expansion ------------------------------------------------------------------------------
+
+LAUGHS = """<!DOCTYPE r [
+ <!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"> <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"> <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"> <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+ <!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+]>"""
+RDFXML_LAUGHS = ('<?xml version="1.0"?>' + LAUGHS.replace("<!DOCTYPE r", "<!DOCTYPE rdf:RDF") +
+                 '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:s="http://www.w3.org/2004/02/skos/core#">'
+                 '<rdf:Description rdf:about="https://w3id.org/kuntagraph/id/491/x"><s:prefLabel>&h;</s:prefLabel>'
+                 '</rdf:Description></rdf:RDF>')
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory):
+    from conftest import DATA, Server, run_cli
+    store = tmp_path_factory.mktemp("hardening") / "store"
+    assert run_cli("load", DATA / "491.ttl", "--store", store).returncode == 0
+    secret = run_cli("token", "create", "--kunta", "491", "--store", store).stdout.strip().splitlines()[-1]
+    s = Server("--store", store)
+    yield s, secret
+    s.stop()
+
+
+def test_rdfxml_entity_expansion_is_refused_everywhere(tmp_path, writable):
+    import time
+    from conftest import run_cli
+    server, secret = writable
+    path = tmp_path / "laughs.rdf"
+    path.write_text(RDFXML_LAUGHS, encoding="utf-8")
+    started = time.monotonic()
+    r = run_cli("validate", path)
+    assert r.returncode == 2 and "DOCTYPE" in r.stderr
+    r = httpx.put(server.url + "/store", params={"graph": "https://w3id.org/kuntagraph/graph/491"}, content=RDFXML_LAUGHS,
+                  headers={"authorization": f"Bearer {secret}", "content-type": "application/rdf+xml"})
+    assert r.status_code == 400 and r.json()["error"] == "xml-declarations"
+    assert time.monotonic() - started < 30  # refused before parsing, not after expanding 480 MB
+
+
+def test_spreadsheet_xml_entity_expansion_is_bounded(tmp_path):
+    """ODS (ElementTree: expat's amplification limit) and XLSX (openpyxl on lxml: libxml2's entity limits)."""
+    import io
+    import time
+    import zipfile
+    from conftest import run_cli
+    ods = tmp_path / "laughs.ods"
+    with zipfile.ZipFile(ods, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", '<?xml version="1.0"?>' + LAUGHS.replace("<!DOCTYPE r", "<!DOCTYPE office:document-content") +
+                   '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                   'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+                   '<office:body><office:spreadsheet><table:table><table:table-row><table:table-cell><text:p>&h;</text:p>'
+                   '</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>')
+    from openpyxl import Workbook
+    wb = Workbook()
+    wb.active["A1"], wb.active["B1"], wb.active["A2"], wb.active["B2"] = "Tietovaranto", "Tietojärjestelmät", "LAUGH", "Primus"
+    buf = io.BytesIO()
+    wb.save(buf)
+    xlsx = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zin, zipfile.ZipFile(xlsx, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                text = text[text.index("?>") + 2:] if text.startswith("<?xml") else text
+                text = LAUGHS.replace("<!DOCTYPE r", "<!DOCTYPE worksheet") + text.replace(">LAUGH<", ">&h;<")
+                data = ('<?xml version="1.0" encoding="UTF-8"?>' + text).encode()
+            zout.writestr(item, data)
+    for path in (ods, xlsx):
+        started = time.monotonic()
+        out = tmp_path / (path.stem + ".ttl")
+        r = run_cli("import", path, "--kunta", "x-1", "-o", out, "--no-validate")
+        assert "Traceback" not in r.stderr and r.returncode in (0, 2), r.stderr
+        assert time.monotonic() - started < 30
+        assert not out.exists() or out.stat().st_size < 1_000_000  # nothing expanded into the output

@@ -1,5 +1,6 @@
 """Reading RDF files: format by suffix, errors that name the file and line, graph by content."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,17 @@ def expand(paths) -> list[Path]:
     return out
 
 
+_XML_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+
+
+def refuse_xml_declarations(data: bytes, fmt, path) -> None:
+    """RDF/XML with a DOCTYPE is refused: pyoxigraph expands entities, and a 1 KB file of nested entities
+    becomes gigabytes ("billion laughs"). RDF/XML has no need for them."""
+    if fmt == ox.RdfFormat.RDF_XML and _XML_DECLARATION.search(data):
+        raise InputError(path, "RDF/XML with a DOCTYPE or ENTITY declaration is refused (entities can expand a "
+                               "small file into gigabytes); remove the <!DOCTYPE ...> block")
+
+
 def read(path: Path, iris: Iris) -> RdfFile:
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
@@ -60,6 +72,7 @@ def read(path: Path, iris: Iris) -> RdfFile:
         raise InputError(path, f"cannot be read: {e.strerror}") from None
     if len(data) > MAX_FILE_BYTES:
         raise InputError(path, f"is larger than {MAX_FILE_BYTES // 2**20} MB")
+    refuse_xml_declarations(data, fmt, path)
     try:
         triples = [_rebase(q.triple, iris) for q in ox.parse(data, format=fmt, base_iri=iris.base)]
     except SyntaxError as e:

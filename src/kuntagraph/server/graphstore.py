@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from .. import rdffiles
 from ..auth import Credential
 from ..publish import Publisher, WriteRefused
 from ..store import GRAPH_FORMATS
@@ -183,6 +184,11 @@ def parse(data: bytes, ctype: str, base: str, name: str) -> list:
         raise WriteRefused(415, "unsupported-media-type",
                            f"Muoto '{ctype or '(ei annettu)'}' ei käy: lähetä Turtle, N-Triples, JSON-LD tai RDF/XML.",
                            f"The format '{ctype or '(none given)'}' is not accepted: send Turtle, N-Triples, JSON-LD or RDF/XML.")
+    try:
+        rdffiles.refuse_xml_declarations(data, fmt, name)
+    except rdffiles.InputError as e:
+        raise WriteRefused(400, "xml-declarations", f"{name}: RDF/XML:ää, jossa on DOCTYPE- tai ENTITY-määrittely, ei hyväksytä.",
+                           str(e)) from None
     try:
         quads = list(ox.parse(data, format=fmt, base_iri=base))
     except (SyntaxError, ValueError, OSError) as e:
