@@ -168,3 +168,32 @@ def test_spreadsheet_xml_entity_expansion_is_bounded(tmp_path):
         assert "Traceback" not in r.stderr and r.returncode in (0, 2), r.stderr
         assert time.monotonic() - started < 30
         assert not out.exists() or out.stat().st_size < 1_000_000  # nothing expanded into the output
+
+
+# --- operators -----------------------------------------------------------------------------------------------
+
+def test_health_readiness_and_metrics(server):
+    assert httpx.get(server.url + "/health").json() == {"status": "ok"}
+    assert httpx.get(server.url + "/health/ready").json() == {"status": "ok", "store": "ok"}
+    httpx.get(server.url + "/id/491")
+    httpx.get(server.url + "/no/such/page")
+    text = httpx.get(server.url + "/metrics").text
+    assert 'kuntagraph_requests_total{method="GET",route="/id/{rest:path}",status="200"}' in text
+    assert 'kuntagraph_request_duration_seconds_bucket{le="0.05",route="/id/{rest:path}"}' in text
+    assert 'kuntagraph_refusals_total{status="404"}' in text and "kuntagraph_query_timeouts_total" in text
+    assert "/no/such/page" not in text  # routes, not URLs: the labels stay few
+
+
+def test_access_log_is_structured_and_has_no_secrets(server):
+    import json
+    secret = "kg_0123456789ab_ThisIsNotARealSecretButMustNotBeLogged"
+    httpx.get(server.url + "/finder", params={"q": "kirjasto"}, headers={"authorization": f"Bearer {secret}"},
+              cookies={"kg_session": secret})
+    httpx.put(server.url + "/store", params={"graph": "https://w3id.org/kuntagraph/graph/491"}, content=secret.encode(),
+              headers={"authorization": f"Bearer {secret}", "content-type": "text/turtle"})
+    log = open(server.log.name, encoding="utf-8").read()
+    assert secret not in log
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    finder = [x for x in lines if x["path"] == "/finder"][-1]
+    assert finder["status"] == 200 and finder["method"] == "GET" and finder["ms"] > 0 and finder["client"] == "127.0.0.1"
+    assert any(x["path"] == "/store" and x["method"] == "PUT" for x in lines)

@@ -137,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--base-uri", default=config.CANONICAL_BASE, metavar="IRI", help=f"base of the IRIs (default {config.CANONICAL_BASE})")
     s.add_argument("--query-timeout", type=float, default=10.0, metavar="SECONDS", help="SPARQL query timeout (default 10)")
     s.add_argument("--max-result-mb", type=int, default=50, metavar="MB", help="cap on one SPARQL answer (default 50)")
+    s.add_argument("--forwarded-allow-ips", metavar="IPS",
+                   help="behind a reverse proxy: the proxy's address(es), whose X-Forwarded-For/-Proto are trusted "
+                        "(client addresses in logs and rate limits, https links); see docs/DEPLOYMENT.md")
     s.set_defaults(run=cmd_serve)
     return p
 
@@ -414,7 +417,14 @@ def cmd_serve(args) -> int:
         store.load_defaults()
     settings = Settings(query_timeout=args.query_timeout, max_result_bytes=args.max_result_mb * 2**20,
                         state_dir=args.store)
-    uvicorn.run(create_app(store, settings), host=args.host, port=args.port, log_level="warning")
+    import logging
+
+    access = logging.getLogger("kuntagraph.access")  # one JSON object a line on standard error
+    access.addHandler(logging.StreamHandler())
+    access.setLevel(logging.INFO)
+    access.propagate = False
+    uvicorn.run(create_app(store, settings), host=args.host, port=args.port, log_level="warning", access_log=False,
+                proxy_headers=bool(args.forwarded_allow_ips), forwarded_allow_ips=args.forwarded_allow_ips or None)
     return EXIT_OK
 
 

@@ -66,7 +66,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         from ..publish import Publisher
         app.state.publisher = Publisher(store, app.state.settings.state_dir)
 
-    from . import catalog, comparisons, find, graphstore, pages, resources, sparql, upload
+    from . import catalog, comparisons, find, graphstore, operations, pages, resources, sparql, upload
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(sparql.router)
@@ -77,10 +77,13 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(graphstore.router)
     app.include_router(upload.router)
+    app.include_router(operations.router)
 
     app.add_middleware(ReadOnlyCORS)
     from .security import SecurityHeaders
     app.add_middleware(SecurityHeaders)
+    app.state.metrics = operations.Metrics()
+    app.add_middleware(operations.Observe, metrics=app.state.metrics)  # outermost: sees every answer
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

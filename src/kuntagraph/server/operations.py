@@ -1,0 +1,101 @@
+"""What operators need: /health (liveness), /health/ready (the store answers), /metrics (Prometheus), and a
+structured access log (one JSON object a line on the `kuntagraph.access` logger, never a header, cookie or
+request body, so no credential can end up in it)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+router = APIRouter()
+access_log = logging.getLogger("kuntagraph.access")
+BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class Metrics:
+    """One registry per application (a test may run several)."""
+
+    def __init__(self):
+        self.registry = CollectorRegistry()
+        self.requests = Counter("kuntagraph_requests", "HTTP requests answered", ["method", "route", "status"],
+                                registry=self.registry)
+        self.latency = Histogram("kuntagraph_request_duration_seconds", "Time to answer a request", ["route"],
+                                 buckets=BUCKETS, registry=self.registry)
+        self.timeouts = Counter("kuntagraph_query_timeouts", "SPARQL queries cut off by the timeout", registry=self.registry)
+        self.refusals = Counter("kuntagraph_refusals", "Requests refused with a 4xx status", ["status"], registry=self.registry)
+
+
+def _route(scope) -> str:
+    """The route's path template (/id/{path:path}), so that the labels stay few whatever the URLs."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if path:
+        return path
+    return "/static" if scope["path"].startswith("/static/") else "other"
+
+
+class Observe:
+    """Plain ASGI middleware: metrics and the access log for every HTTP request."""
+
+    def __init__(self, app, metrics: Metrics):
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status, size = 500, 0
+
+        async def observed(message):
+            nonlocal status, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observed)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route(scope)
+            m = self.metrics
+            m.requests.labels(scope["method"], route, str(status)).inc()
+            m.latency.labels(route).observe(elapsed)
+            if 400 <= status < 500:
+                m.refusals.labels(str(status)).inc()
+            if status == 503 and route == "/sparql":
+                m.timeouts.inc()
+            client = scope.get("client") or ("?", 0)
+            access_log.info(json.dumps({
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "client": client[0],
+                "method": scope["method"], "path": scope["path"], "query_bytes": len(scope.get("query_string", b"")),
+                "route": route, "status": status, "bytes": size, "ms": round(elapsed * 1000, 1)}))
+
+
+@router.get("/health")
+async def health():
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/health/ready")
+async def ready(request: Request):
+    """Ready when the store answers a trivial query within 5 seconds."""
+    store = request.app.state.store
+    try:
+        with anyio.fail_after(5):
+            await anyio.to_thread.run_sync(lambda: store.ask("ASK { ?s ?p ?o }"), abandon_on_cancel=True)
+    except Exception as e:  # any failure of the store is "not ready", with what it said
+        return JSONResponse({"status": "unavailable", "store": type(e).__name__, "message": str(e)[:300]}, status_code=503)
+    return JSONResponse({"status": "ok", "store": "ok"})
+
+
+@router.get("/metrics")
+async def metrics(request: Request):
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
