@@ -197,3 +197,51 @@ def test_access_log_is_structured_and_has_no_secrets(server):
     finder = [x for x in lines if x["path"] == "/finder"][-1]
     assert finder["status"] == 200 and finder["method"] == "GET" and finder["ms"] > 0 and finder["client"] == "127.0.0.1"
     assert any(x["path"] == "/store" and x["method"] == "PUT" for x in lines)
+
+
+# --- faults: backups ---------------------------------------------------------------------------------------
+
+def test_dump_and_restore_round_trip_every_graph_and_the_history(tmp_path):
+    import sqlite3
+    import pyoxigraph as ox
+    from conftest import DATA, Server, run_cli
+    from kuntagraph.publish import digest
+    store, copy = tmp_path / "store", tmp_path / "copy"
+    assert run_cli("load", DATA, "--store", store).returncode == 0
+    secret = run_cli("token", "create", "--kunta", "740", "--store", store).stdout.strip().splitlines()[-1]
+    server = Server("--store", store)
+    try:
+        body = (DATA / "740.ttl").read_text(encoding="utf-8").replace('"Savonlinna"@fi', '"Savonlinna (varmuuskopio)"@fi')
+        r = httpx.put(server.url + "/store", params={"graph": "https://w3id.org/kuntagraph/graph/740"}, content=body.encode(),
+                      headers={"authorization": f"Bearer {secret}", "content-type": "text/turtle"}, timeout=120)
+        assert r.status_code == 200
+        backup = tmp_path / "backup.tar.gz"
+        r = run_cli("dump", "--store", store, "-o", backup)  # while the server runs
+        assert r.returncode == 0, r.stderr
+    finally:
+        server.stop()
+    assert run_cli("restore", backup, "--store", copy).returncode == 0
+    assert run_cli("restore", backup, "--store", copy).returncode == 2  # never over an existing store
+
+    def graphs(path):
+        s = ox.Store.read_only(str(path))
+        return {g.value: digest(s.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)) for g in s.named_graphs()}
+
+    def history(path):
+        with sqlite3.connect(path / "kuntagraph-state.sqlite") as db:
+            return db.execute("SELECT * FROM versions ORDER BY graph, version").fetchall(), db.execute("SELECT * FROM tokens").fetchall()
+
+    assert graphs(copy) == graphs(store) and len(graphs(store)) > 20
+    assert history(copy) == history(store) and len(history(store)[0]) == 2
+    server = Server("--store", copy)  # the restored store serves, and its credentials work
+    try:
+        assert "Savonlinna (varmuuskopio)" in httpx.get(server.url + "/id/740", headers={"accept": "text/turtle"}).text
+        r = httpx.put(server.url + "/store", params={"graph": "https://w3id.org/kuntagraph/graph/740"},
+                      content=(DATA / "740.ttl").read_bytes(), headers={"authorization": f"Bearer {secret}", "content-type": "text/turtle"})
+        assert r.status_code == 200 and r.json()["version"] == 3
+    finally:
+        server.stop()
+    damaged = tmp_path / "damaged.tar.gz"
+    damaged.write_bytes(backup.read_bytes()[:-200])
+    r = run_cli("restore", damaged, "--store", tmp_path / "other")
+    assert r.returncode == 2 and "Traceback" not in r.stderr

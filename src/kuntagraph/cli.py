@@ -130,6 +130,15 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--scale", type=float, default=1.0, help="size of each municipality (default 1: about 10,000 triples)")
     g.set_defaults(run=cmd_generate)
 
+    du = sub.add_parser("dump", help="back up an on-disk store: every graph, the credentials and the history, in one .tar.gz")
+    du.add_argument("--store", required=True, metavar="DIR")
+    du.add_argument("-o", "--output", required=True, metavar="BACKUP.tar.gz")
+    du.set_defaults(run=cmd_dump)
+    re_ = sub.add_parser("restore", help="restore a backup made by dump into a new, empty store directory")
+    re_.add_argument("backup", metavar="BACKUP.tar.gz")
+    re_.add_argument("--store", required=True, metavar="DIR", help="a directory that does not exist yet or is empty")
+    re_.set_defaults(run=cmd_restore)
+
     s = sub.add_parser("serve", help="run the linked-data server")
     s.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
     s.add_argument("--host", default="127.0.0.1")
@@ -399,6 +408,23 @@ def cmd_generate(args) -> int:
         raise InputError(args.out, str(e)) from None
     print(f"{args.out}: {args.municipalities} synthetic municipalities and the long-tail product scheme ({len(files)} files, seed {args.seed})",
           file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_dump(args) -> int:
+    from .backup import dump
+
+    m = dump(args.store, args.output)
+    print(f"{args.output}: {m['graphs']} graphs, {m['quads']} quads" + (", credentials and history" if m["state"] else ""),
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from .backup import restore
+
+    m = restore(args.backup, args.store)
+    print(f"{args.store}: {m['graphs']} graphs, {m['quads']} quads restored from the backup of {m['created']}", file=sys.stderr)
     return EXIT_OK
 
 
