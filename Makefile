@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test browser axe bench clean
+.PHONY: install serve test browser axe bench clean virtuoso test-virtuoso
 
 install: $(STAMP)
 
@@ -21,6 +21,13 @@ browser:
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver libmagic1 >/dev/null; \
 	fi
 
+# Debian's Virtuoso for the remote-store tests (tests/test_remote.py starts a throw-away one; root; see README).
+virtuoso:
+	@if ! command -v virtuoso-t >/dev/null; then \
+	  echo "installing virtuoso-opensource (the remote SPARQL store the tests compare against) with apt-get"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends virtuoso-opensource >/dev/null; \
+	fi
+
 # axe-core, the accessibility engine the browser tests run inside Chromium (from the npm registry).
 AXE := .cache/node_modules/axe-core/axe.min.js
 axe: $(AXE)
@@ -30,8 +37,12 @@ $(AXE):
 serve: install
 	$(BIN)/kuntagraph serve --host 127.0.0.1 --port 8000
 
-test: install browser axe
+test: install browser axe virtuoso
 	$(BIN)/python -m pytest -q
+
+# The remote store against a real Virtuoso only (make test runs these too).
+test-virtuoso: install virtuoso
+	$(BIN)/python -m pytest -q tests/test_remote.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -26,9 +26,11 @@ def test_which_municipalities_use_system_product_koha(store):
 
 
 def test_products_in_use_with_their_municipalities(store):
-    by_product = {r["product"]: r for r in rows(store, "products")}
+    # One row per product and municipality (no GROUP_CONCAT: Virtuoso fails answers longer than about 4 KB).
+    answer = rows(store, "products")
+    by_product = {r["product"]: r for r in answer}
     assert by_product["Koha"]["municipalities"] == "8"
-    assert set(by_product["Koha"]["names"].split(", ")) == {"Enonkoski", "Heinävesi", "Joroinen", "Mikkeli", "Mäntyharju", "Pieksämäki", "Savonlinna", "Varkaus"}
+    assert {r["name"] for r in answer if r["product"] == "Koha"} == {"Enonkoski", "Heinävesi", "Joroinen", "Mikkeli", "Mäntyharju", "Pieksämäki", "Savonlinna", "Varkaus"}
     assert by_product["Dynasty"]["municipalities"] == "1" and by_product["Primus"]["municipalities"] == "1"
 
 

@@ -56,7 +56,9 @@ def _parser() -> argparse.ArgumentParser:
 
     ld = sub.add_parser("load", help="validate files and load them into an on-disk store, one named graph per municipality")
     ld.add_argument("paths", nargs="+", metavar="PATH")
-    ld.add_argument("--store", required=True, metavar="DIR")
+    ld.add_argument("--store", metavar="DIR", help="the on-disk store (or give --endpoint)")
+    ld.add_argument("--endpoint", metavar="URL",
+                    help="load into a SPARQL 1.1 server instead (default $KUNTAGRAPH_ENDPOINT; credentials: README)")
     ld.add_argument("--skip-validation", action="store_true", help="load even when the shapes report violations")
     ld.add_argument("--graph", metavar="IRI", help="put every file in this named graph (default: one graph per municipality, from the content)")
     ld.add_argument("--lang", choices=["fi", "en"], default="fi")
@@ -66,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("sparql", nargs="?", help="the query text")
     q.add_argument("--file", type=Path, help="read the query from a file")
     q.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
+    q.add_argument("--endpoint", metavar="URL",
+                   help="query a SPARQL 1.1 server instead (default $KUNTAGRAPH_ENDPOINT)")
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.set_defaults(run=cmd_query)
 
@@ -122,7 +126,6 @@ def _parser() -> argparse.ArgumentParser:
     h.set_defaults(run=cmd_history)
     rb.set_defaults(run=cmd_rollback)
 
-
     g = sub.add_parser("generate", help="write synthetic municipalities for benchmarks and load tests (never into data/)")
     g.add_argument("--municipalities", type=int, required=True, metavar="N", help="how many municipalities")
     g.add_argument("--out", required=True, metavar="DIR", help="directory for KEY.ttl files (and products.ttl)")
@@ -141,6 +144,8 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="run the linked-data server")
     s.add_argument("--store", metavar="DIR", help="on-disk store (default: the embedded data, in memory)")
+    s.add_argument("--endpoint", metavar="URL",
+                   help="serve from a SPARQL 1.1 server instead (Virtuoso, Fuseki, GraphDB; default $KUNTAGRAPH_ENDPOINT; credentials: README)")
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--base-uri", default=config.CANONICAL_BASE, metavar="IRI", help=f"base of the IRIs (default {config.CANONICAL_BASE})")
@@ -183,16 +188,38 @@ def cmd_load(args) -> int:
             return EXIT_FAILED
     for path in rdffiles.expand(args.paths):  # every file parses before the store is opened or touched
         rdffiles.read(path, Iris())
-    store = _open_disk_store(args.store)
+    endpoint = _endpoint(args)
+    if bool(args.store) == bool(endpoint):
+        raise InputError("load", "give either --store DIR or --endpoint URL")
+    store = _open_remote_store(endpoint) if endpoint else _open_disk_store(args.store)
     if store.iris.graph("ontology") not in store.graphs():
         store.load_files(config.ontology_files())
     files = store.load_files(args.paths, graph=args.graph)
     store.flush()
-    print(t["loaded"].format(n=len(files), q=store.count(), store=args.store))
+    print(t["loaded"].format(n=len(files), q=store.count(), store=args.store or endpoint))
     return EXIT_OK
 
 
+def _endpoint(args) -> str | None:
+    """--endpoint, or $KUNTAGRAPH_ENDPOINT when no --store is given."""
+    return args.endpoint or (None if args.store else os.environ.get("KUNTAGRAPH_ENDPOINT") or None)
+
+
+def _open_remote_store(endpoint, iris=None):
+    from .remote import RemoteStoreError
+
+    try:
+        return open_store(iris=iris, endpoint=endpoint)
+    except RemoteStoreError as e:
+        raise InputError(endpoint, str(e)) from None
+
+
 def _store_for(args):
+    endpoint = _endpoint(args) if hasattr(args, "endpoint") else None
+    if endpoint:
+        if args.store:
+            raise InputError(args.store, "give either --store DIR or --endpoint URL")
+        return _open_remote_store(endpoint)
     if args.store:
         if not Path(args.store).exists():
             raise InputError(args.store, "no such store; create it with 'kuntagraph load PATH --store DIR'")
@@ -434,7 +461,13 @@ def cmd_serve(args) -> int:
     from .server.app import Settings, create_app
 
     iris = Iris(args.base_uri)
-    if args.store:
+    if _endpoint(args):
+        if args.store and args.endpoint:
+            raise InputError(args.store, "give either --store DIR or --endpoint URL")
+        store = _open_remote_store(_endpoint(args), iris)
+        if not store.graphs():
+            store.load_defaults()
+    elif args.store:
         store = _open_disk_store(args.store, iris)
         if not store.graphs():
             store.load_defaults()

@@ -1,7 +1,7 @@
 """The one store interface, and its embedded implementation on pyoxigraph (DESIGN §4).
 
 Everything above this module talks to a `Store`; it never knows which implementation it has.
-The remote SPARQL implementation (issue 8) implements the same methods.
+The remote SPARQL implementation (kuntagraph.remote.RemoteStore) implements the same methods.
 """
 
 import time
@@ -143,6 +143,12 @@ class Store(ABC):
         return self.load_files([*config.ontology_files(), *config.data_files()])
 
 
+def has_dataset_clause(sparql: str) -> bool:
+    """Does the query name its own dataset (FROM / FROM NAMED)? Then that dataset applies, not the union."""
+    from .remote import _has_dataset_clause
+    return _has_dataset_clause(sparql)
+
+
 def _short_message(message: str, limit: int = 300) -> str:
     """The parser lists every character class it expected; a person needs the position and the start."""
     return message if len(message) <= limit else message[:limit].rstrip() + " …"
@@ -203,7 +209,8 @@ class OxigraphStore(Store):
             kw["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         if named_graphs:
             kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if not default_graph:
+        if not default_graph and not has_dataset_clause(sparql):
+            # (pyoxigraph's union flag would override the query's own FROM / FROM NAMED: the docstring's promise)
             kw["use_default_graph_as_union"] = True
         res = self._query(sparql, **kw)
         out = _BoundedWriter(deadline, max_bytes)
@@ -235,6 +242,12 @@ class OxigraphStore(Store):
             self._store.flush()
 
 
-def open_store(path: str | Path | None = None, iris: Iris | None = None) -> Store:
-    """The embedded store: on disk when `path` is given, otherwise in memory."""
+def open_store(path: str | Path | None = None, iris: Iris | None = None, endpoint: str | None = None) -> Store:
+    """The embedded store: on disk when `path` is given, otherwise in memory. With `endpoint`, a remote SPARQL
+    1.1 server instead (kuntagraph.remote.RemoteStore; credentials and write endpoints from the environment)."""
+    if endpoint:
+        if path:
+            raise ValueError("give either a store directory or a SPARQL endpoint, not both")
+        from .remote import RemoteStore
+        return RemoteStore.from_environment(endpoint, iris)
     return OxigraphStore(path, iris)

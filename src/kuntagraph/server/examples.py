@@ -13,14 +13,13 @@ EXAMPLES = [
         "title": {"fi": "Mitä järjestelmätuotteita kunnat käyttävät?", "sv": "Vilka systemprodukter använder kommunerna?",
                   "en": "Which system products do municipalities use?"},
         "query": PROLOGUE + """
-SELECT ?product (COUNT(DISTINCT ?municipality) AS ?municipalities)
-       (GROUP_CONCAT(DISTINCT ?name; separator=", ") AS ?names)
-WHERE {
-  ?system kg:instanceOf ?p ; kg:owner ?municipality .
+SELECT DISTINCT ?product ?municipalities ?name WHERE {
+  { SELECT ?p (COUNT(DISTINCT ?m) AS ?municipalities) WHERE { ?s kg:instanceOf ?p ; kg:owner ?m . ?m a kg:Municipality } GROUP BY ?p }
   ?p skos:prefLabel ?product FILTER(lang(?product) = "fi")
+  ?system kg:instanceOf ?p ; kg:owner ?municipality .
   ?municipality a kg:Municipality ; skos:prefLabel ?name FILTER(lang(?name) = "fi")
 }
-GROUP BY ?product ORDER BY DESC(?municipalities) ?product""",
+ORDER BY DESC(?municipalities) ?product ?name""",
     },
     {
         "id": "koha",
