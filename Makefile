@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test browser axe bench clean virtuoso test-virtuoso
+.PHONY: install serve test browser axe bench clean virtuoso test-virtuoso fuzz
 
 install: $(STAMP)
 
@@ -43,6 +43,12 @@ test: install browser axe virtuoso
 # The remote store against a real Virtuoso only (make test runs these too).
 test-virtuoso: install virtuoso
 	$(BIN)/python -m pytest -q tests/test_remote.py
+
+# Hostile input at volume: every input path, 20000 x the per-target weights of tests/test_fuzz.py = 103,000
+# generated inputs (make test runs the same targets with 150 x the weights). About 10 minutes; .ci/run calls it.
+FUZZ_EXAMPLES ?= 20000
+fuzz: install
+	KUNTAGRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s -p no:randomly tests/test_fuzz.py
 
 bench: install
 	$(BIN)/python benchmarks/run.py

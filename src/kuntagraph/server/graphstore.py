@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from .. import rdffiles
 from ..auth import Credential
+from ..iris import is_safe_iri
 from ..publish import Publisher, WriteRefused
 from ..store import GRAPH_FORMATS
 from . import negotiate
@@ -105,7 +106,7 @@ def _graph_param(request: Request) -> str | None:
         raise WriteRefused(400, "bad-request", "Anna joko graph tai default, ei molempia.", "Give either graph or default, not both.")
     if "graph" in params:
         iri = params["graph"]
-        if not iri or any(c in iri for c in '<>"{}|^`\\ \n\r\t'):
+        if not iri or not is_safe_iri(iri):
             raise WriteRefused(400, "bad-request", "graph ei ole kelvollinen IRI.", "graph is not a valid IRI.")
         return iri
     if "default" in params:
