@@ -1,7 +1,11 @@
-"""Hardening: what every response carries, whatever the page."""
+"""Hardening: security headers, no outbound requests, XML bombs, operators' endpoints, backups, inert rendering."""
+
+import json
 
 import httpx
 import pytest
+
+from test_browser import browser  # noqa: F401  (the Chromium fixture)
 
 PATHS = ["/", "/id/491", "/id/491.ttl", "/compare/matrix", "/finder?q=kirjasto", "/search?q=koha", "/catalog",
          "/sparql", "/sparql?query=ASK%7B%7D", "/store?graph=https://w3id.org/kuntagraph/graph/491", "/publish",
@@ -245,3 +249,53 @@ def test_dump_and_restore_round_trip_every_graph_and_the_history(tmp_path):
     damaged.write_bytes(backup.read_bytes()[:-200])
     r = run_cli("restore", damaged, "--store", tmp_path / "other")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+# --- rendering is inert ------------------------------------------------------------------------------------
+
+PAYLOADS = {"fi": "<script>window.__pwned=1</script> pwned {{7*7}}", "en": '<img src=x onerror="window.__pwned=1"> pwned'}
+DESCRIPTION = "<svg onload=window.__pwned=1></svg> {% raw %} ${7*7} pwned"
+HOSTILE = f"""
+<https://w3id.org/kuntagraph/id/491/resource/xss> a <https://w3id.org/kuntagraph/def#InformationResource> ;
+  <http://www.w3.org/2004/02/skos/core#prefLabel> {json.dumps(PAYLOADS["fi"])}@fi , {json.dumps(PAYLOADS["en"])}@en ;
+  <http://purl.org/dc/terms/description> {json.dumps(DESCRIPTION)}@fi ;
+  <http://xmlns.com/foaf/0.1/homepage> <javascript:window.__pwned=1> .
+"""
+INERT_PAGES = ["/id/491/resource/xss", "/id/491/resource/xss?lang=en", "/id/491", "/compare/matrix", "/compare?m=491",
+               "/search?q=pwned", "/search?q=pwned&lang=en", "/finder?q=pwned", "/graph/491"]
+
+
+@pytest.fixture(scope="module")
+def hostile(writable):
+    from conftest import DATA
+    server, secret = writable
+    body = (DATA / "491.ttl").read_text(encoding="utf-8") + HOSTILE
+    r = httpx.put(server.url + "/store", params={"graph": "https://w3id.org/kuntagraph/graph/491"}, content=body.encode(),
+                  headers={"authorization": f"Bearer {secret}", "content-type": "text/turtle"}, timeout=120)
+    assert r.status_code in (200, 201), r.text
+    return server
+
+
+@pytest.mark.parametrize("path", INERT_PAGES)
+def test_markup_in_the_data_is_shown_as_text(hostile, path):
+    html = httpx.get(hostile.url + path, headers={"accept": "text/html"}).text
+    assert "<script>window.__pwned" not in html and "<img src=x" not in html and "<svg onload" not in html
+    assert 'href="javascript:' not in html.lower()
+    assert "49" not in html.replace("491", "")  # template syntax is not evaluated
+    if path.startswith(("/id/491/resource/xss", "/search")):
+        assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html or "&lt;img src=x" in html
+
+
+def test_json_twins_carry_the_text_exactly(hostile):
+    data = httpx.get(hostile.url + "/search.json", params={"q": "pwned"}).json()
+    text = json.dumps(data, ensure_ascii=False)
+    assert PAYLOADS["fi"] in text or PAYLOADS["en"] in text
+    r = httpx.get(hostile.url + "/search.json", params={"q": "pwned"})
+    assert r.headers["content-type"].startswith("application/json") and r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_nothing_runs_in_a_browser(hostile, browser):  # noqa: F811
+    for path in INERT_PAGES:
+        browser.get(hostile.url + path)
+        assert browser.execute_script("return window.__pwned === undefined"), path
+        assert browser.find_elements("css selector", "a[href^='javascript:']") == []

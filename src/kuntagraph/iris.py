@@ -23,6 +23,15 @@ def is_safe_iri(iri: str) -> bool:
     return True
 
 
+LINKABLE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def linkable(iri: str | None) -> str | None:
+    """The IRI if a page may make it a link (web, mail, phone), else None: data may hold any IRI, and a
+    javascript: or data: IRI must never become a clickable link."""
+    return iri if iri and iri.lower().startswith(LINKABLE_SCHEMES) else None
+
+
 @dataclass(frozen=True)
 class Iris:
     """IRIs under one base. The server answers each of them at the same path on its own host."""

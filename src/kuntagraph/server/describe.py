@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..iris import is_safe_iri
+from ..iris import is_safe_iri, linkable
 from ..store import Store
 
 MAX_INCOMING = 1000
@@ -105,7 +105,7 @@ def build(iri: str, triples, lang: str, term_label, link) -> Resource:
         if isinstance(term, ox.BlankNode) or inline:
             return Value("", nested=_rows(details.get(term, []), depth + 1) if depth < 3 else [])
         local = link(term.value)
-        href = local if local else (term.value if term.value.startswith(("http://", "https://", "tel:", "mailto:")) else None)
+        href = local or linkable(term.value)
         text = name(term)
         if term.value.startswith("tel:") and term not in labels:
             text = term.value[4:]

@@ -5,12 +5,14 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
 
+from ..iris import linkable
 from . import i18n
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["t"] = i18n.t
 templates.env.globals["LANGUAGES"] = i18n.LANGUAGES
+templates.env.globals["linkable"] = linkable  # an IRI from the data becomes a link only if it is web, mail or phone
 
 
 def render(request: Request, name: str, status: int = 200, **context):

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..iris import linkable
 from ..store import GRAPH_FORMATS, PREFIXES
 from . import describe, i18n, negotiate
 from .negotiate import HTML, RDF_FORMATS
@@ -207,7 +208,7 @@ def ontology_view(request: Request, lang: str) -> dict:
 
     def ref(iri):
         local = iri.rsplit("#", 1)[1] if iri.startswith(store.iris.term("")) else None
-        return {"text": name(iri, lang) or describe._short(iri), "href": f"#{local}" if local else iri, "curie": _curie(iri)}
+        return {"text": name(iri, lang) or describe._short(iri), "href": f"#{local}" if local else linkable(iri), "curie": _curie(iri)}
 
     terms = []
     for t, kind in kinds.items():
