@@ -5,6 +5,7 @@ the other published graphs (a municipality's resource may be held in a consortiu
 Only results about nodes of the files under validation are reported.
 """
 
+import os
 from dataclasses import dataclass, field, asdict
 from functools import lru_cache
 from pathlib import Path
@@ -122,27 +123,61 @@ def validate_new_graph(name: str, triples, graph: str) -> Report:
     return validate_triples({name: triples}, [t for f in context for t in f.triples])
 
 
-def validate_triples(by_file: dict, context_triples) -> Report:
-    """Validate the triples of each named source against the shapes, with the context triples alongside."""
-    data = rdflib.Graph()
+def validate_triples(by_file: dict, context_triples, engine: str | None = None) -> Report:
+    """Validate the triples of each named source against the shapes, with the context triples alongside.
+
+    `engine`: "pyshacl" runs pySHACL on every shape (the reference); by default ("fast") the shapes that
+    kuntagraph.shacl_sparql can compile run as one SPARQL query per constraint over all focus nodes at once
+    in pyoxigraph, and pySHACL runs only the shapes it cannot compile (none of shapes/ today). The results
+    are the same (tests/test_shacl_engine.py compares the two); see shacl_sparql for why."""
+    engine = engine or os.environ.get("KUNTAGRAPH_SHACL_ENGINE", "fast")
     owner: dict[str, str] = {}
     for name, triples in by_file.items():
-        _to_rdflib(triples, data)
         for t in triples:
             owner.setdefault(t.subject.value, name)
-    _to_rdflib(list(context_triples), data)
-    _conforms, results_graph, _text = shacl_validate(
-        data, shacl_graph=shapes_graph(), inference="none", allow_warnings=True, abort_on_first=False)
     report = Report(files=list(by_file))
-    # Only the report's own results: nested sh:detail results explain them and are not repeated.
-    for node in results_graph.objects(None, SH.result):
-        focus = results_graph.value(node, SH.focusNode)
-        if str(focus) not in owner:
-            continue  # a finding about the context, not about the files under validation
-        report.results.append(_result(results_graph, node, focus, owner[str(focus)]))
+    shapes = shapes_graph()
+    rest = shapes
+    if engine != "pyshacl":
+        from . import shacl_sparql
+
+        compiled = shacl_sparql.compiled(shapes)
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for ts in by_file.values() for t in ts)
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in context_triples)
+        for r in compiled.run(store, owner):
+            report.results.append(_fast_result(r, owner))
+        rest = compiled.fallback_shapes
+    if rest is not None and len(rest):
+        data = rdflib.Graph()
+        for triples in by_file.values():
+            _to_rdflib(triples, data)
+        _to_rdflib(list(context_triples), data)
+        _conforms, results_graph, _text = shacl_validate(
+            data, shacl_graph=rest, inference="none", allow_warnings=True, abort_on_first=False)
+        # Only the report's own results: nested sh:detail results explain them and are not repeated.
+        for node in results_graph.objects(None, SH.result):
+            focus = results_graph.value(node, SH.focusNode)
+            if str(focus) not in owner:
+                continue  # a finding about the context, not about the files under validation
+            report.results.append(_result(results_graph, node, focus, owner[str(focus)]))
     order = {"violation": 0, "warning": 1, "info": 2}
     report.results.sort(key=lambda r: (order[r.severity], r.file or "", r.check, r.focus, r.path or ""))
     return report
+
+
+def _fast_result(r, owner) -> Result:
+    """A Result from a compiled constraint's finding, read from the shapes as pySHACL's are."""
+    shapes = shapes_graph()
+    source = r.source
+    check = shapes.value(source, KS.check) or shapes.value(shapes.value(None, SH.property, source), KS.check)
+    messages = {}
+    for origin in (r.constraint, source):
+        for m in shapes.objects(origin, SH.message) if origin is not None else ():
+            messages.setdefault(getattr(m, "language", None) or "en", str(m))
+    return Result(severity=SEVERITIES.get(r.severity, "violation"), check=str(check or ""), focus=r.focus,
+                  path=_path_text(shapes, r.path), messages=messages, file=owner[r.focus], value=r.value,
+                  shape=str(source) if isinstance(source, rdflib.URIRef) else None)
 
 
 def _result(g: rdflib.Graph, node, focus, file) -> Result:
