@@ -186,15 +186,15 @@ def cmd_load(args) -> int:
                 print(f"{r.file}: {t['violation']} [{r.check}] <{r.focus}> {r.path or ''}\n    {r.message(args.lang)}", file=sys.stderr)
             print(t["refused"].format(v=len(report.violations)), file=sys.stderr)
             return EXIT_FAILED
-    for path in rdffiles.expand(args.paths):  # every file parses before the store is opened or touched
-        rdffiles.read(path, Iris())
+    # every file parses before the store is opened or touched (and is read once)
+    read = [rdffiles.read(path, Iris()) for path in rdffiles.expand(args.paths)]
     endpoint = _endpoint(args)
     if bool(args.store) == bool(endpoint):
         raise InputError("load", "give either --store DIR or --endpoint URL")
     store = _open_remote_store(endpoint) if endpoint else _open_disk_store(args.store)
     if store.iris.graph("ontology") not in store.graphs():
         store.load_files(config.ontology_files())
-    files = store.load_files(args.paths, graph=args.graph)
+    files = store.write_files(read, graph=args.graph)
     store.flush()
     print(t["loaded"].format(n=len(files), q=store.count(), store=args.store or endpoint))
     return EXIT_OK

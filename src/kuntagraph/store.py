@@ -128,7 +128,10 @@ class Store(ABC):
     def load_files(self, paths, graph: str | None = None) -> list[rdffiles.RdfFile]:
         """Read every file first, then write: a file that does not parse leaves the store untouched.
         Each file goes to the graph its content names, or to `graph` when given."""
-        files = [rdffiles.read(p, self.iris) for p in rdffiles.expand(paths)]
+        return self.write_files([rdffiles.read(p, self.iris) for p in rdffiles.expand(paths)], graph)
+
+    def write_files(self, files: list, graph: str | None = None) -> list:
+        """load_files for files already read (rdffiles.read): each to its graph, or to `graph` when given."""
         for f in files:
             f.graph = graph or f.graph
         by_graph: dict[str, list] = {}
@@ -171,6 +174,13 @@ class OxigraphStore(Store):
     def replace_graph(self, graph, triples):
         # One SPARQL update is one transaction: readers see the old graph or the new one, never a mix.
         # Replacing a graph by nothing removes it (the Graph Store Protocol's DELETE).
+        triples = list(triples)
+        name = ox.NamedNode(graph)
+        if triples and not self._store.contains_named_graph(name):
+            # A new graph: one transaction adds it (readers see none of it or all of it), without serialising
+            # the triples to text for the update parser (a national load 1.6x -> 1.2x of pyoxigraph's bulk loader).
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+            return
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
         if not body.strip():
             self._store.update(f"DROP SILENT GRAPH <{graph}>")
@@ -234,8 +244,9 @@ class OxigraphStore(Store):
         return self._store.dump(format=fmt, from_graph=ox.NamedNode(graph))
 
     def count(self, graph=None):
-        g = ox.NamedNode(graph) if graph else None
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, g))
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def flush(self):
         if self.path:
