@@ -50,9 +50,9 @@ FUZZ_EXAMPLES ?= 20000
 fuzz: install
 	KUNTAGRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s -p no:randomly tests/test_fuzz.py
 
-bench: install
+# Every benchmark of benchmarks/README.md in one run (about 12 minutes), with Virtuoso as one of the baselines.
+bench: install virtuoso
 	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
