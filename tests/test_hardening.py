@@ -299,3 +299,50 @@ def test_nothing_runs_in_a_browser(hostile, browser):  # noqa: F811
         browser.get(hostile.url + path)
         assert browser.execute_script("return window.__pwned === undefined"), path
         assert browser.find_elements("css selector", "a[href^='javascript:']") == []
+
+
+# --- faults: a load killed at any moment -------------------------------------------------------------------
+
+def test_sigkill_during_load_leaves_every_graph_old_or_new(tmp_path):
+    """20 loads of 12 generated municipalities into a store that already has them (with other labels), each
+    killed with SIGKILL at a random moment: afterwards every graph is exactly its old or its new version."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import time
+    import pyoxigraph as ox
+    from conftest import CLI, ROOT, run_cli
+
+    old, new, store = tmp_path / "old", tmp_path / "new", tmp_path / "store"
+    assert run_cli("generate", "--municipalities", "12", "--scale", "0.5", "--out", old, "--seed", "1").returncode == 0
+    assert run_cli("generate", "--municipalities", "12", "--scale", "0.5", "--out", new, "--seed", "2").returncode == 0
+    assert run_cli("load", old, "--store", store, "--skip-validation").returncode == 0
+
+    def counts(directory):
+        from kuntagraph import rdffiles
+        from kuntagraph.iris import Iris
+        return {f.graph: len(set(f.triples)) for f in (rdffiles.read(p, Iris()) for p in sorted(directory.glob("*.ttl")))}
+
+    expected_old, expected_new = counts(old), counts(new)
+    assert expected_old != expected_new
+    started = time.monotonic()
+    assert run_cli("load", new, "--store", store, "--skip-validation").returncode == 0
+    duration = time.monotonic() - started
+    assert run_cli("load", old, "--store", store, "--skip-validation").returncode == 0
+    rng = random.Random(20)
+    mixed = 0
+    for trial in range(20):
+        proc = subprocess.Popen([*CLI, "load", str(new if trial % 2 == 0 else old), "--store", str(store), "--skip-validation"],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, duration))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        s = ox.Store.read_only(str(store))
+        for graph, n_old in expected_old.items():
+            n = sum(1 for _ in s.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            assert n in (n_old, expected_new[graph]), (trial, graph, n, n_old, expected_new[graph])
+        versions = {sum(1 for _ in s.quads_for_pattern(None, None, None, ox.NamedNode(g))) == expected_new[g] for g in expected_old}
+        mixed += len(versions) == 2  # some graphs already new, others still old: the kill landed mid-load
+        del s
+    assert mixed >= 1  # at least one kill really fell in the middle of a load
