@@ -74,6 +74,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _die_with_parent():
+    """In the child: SIGTERM when the process that started it dies (a killed test run leaves no Virtuoso behind)."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def available() -> bool:
     return shutil.which(BINARY) is not None
 
@@ -105,7 +115,7 @@ class Virtuoso:
         self.endpoint = self.url + "/sparql"
         self.log = open(self.dir / "stdout.log", "w")
         self.proc = subprocess.Popen([shutil.which(BINARY) or BINARY, "+foreground", "+configfile", str(self.dir / "virtuoso.ini")],
-                                     cwd=self.dir, stdout=self.log, stderr=subprocess.STDOUT)
+                                     cwd=self.dir, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

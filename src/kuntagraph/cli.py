@@ -186,15 +186,21 @@ def cmd_load(args) -> int:
                 print(f"{r.file}: {t['violation']} [{r.check}] <{r.focus}> {r.path or ''}\n    {r.message(args.lang)}", file=sys.stderr)
             print(t["refused"].format(v=len(report.violations)), file=sys.stderr)
             return EXIT_FAILED
-    # every file parses before the store is opened or touched (and is read once)
-    read = [rdffiles.read(path, Iris()) for path in rdffiles.expand(args.paths)]
+    # Every file parses before the store is opened or touched; then the files are read again one graph at a
+    # time, so that loading 309 municipalities does not hold 3 million triples in Python (3.4 GB -> a few hundred MB).
+    by_graph: dict[str, list] = {}
+    for path in rdffiles.expand(args.paths):
+        by_graph.setdefault(rdffiles.read(path, Iris()).graph, []).append(path)
     endpoint = _endpoint(args)
     if bool(args.store) == bool(endpoint):
         raise InputError("load", "give either --store DIR or --endpoint URL")
     store = _open_remote_store(endpoint) if endpoint else _open_disk_store(args.store)
     if store.iris.graph("ontology") not in store.graphs():
         store.load_files(config.ontology_files())
-    files = store.write_files(read, graph=args.graph)
+    if args.graph:
+        files = store.load_files(args.paths, graph=args.graph)
+    else:
+        files = [f for paths in by_graph.values() for f in store.write_files([rdffiles.read(p, store.iris) for p in paths])]
     store.flush()
     print(t["loaded"].format(n=len(files), q=store.count(), store=args.store or endpoint))
     return EXIT_OK
