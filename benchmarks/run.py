@@ -69,7 +69,7 @@ SELECT DISTINCT ?product ?name ?municipalities ?mname WHERE {
     "lacking_purpose": ("municipalities with no information resource for a library purpose", """
 SELECT ?municipality ?name WHERE {
   ?municipality a kg:Municipality ; skos:prefLabel ?name FILTER(lang(?name) = "fi")
-  FILTER NOT EXISTS {
+  MINUS {
     ?d dcterms:publisher ?municipality ; dcterms:hasPart ?r . ?r kg:purpose ?p .
     ?p kg:serviceArea <https://w3id.org/kuntagraph/vocab/service-area/library> }
 } ORDER BY ?municipality"""),
@@ -114,10 +114,10 @@ def parse_args(argv=None):
     a = p.parse_args(argv)
     a.municipalities = a.municipalities or (12 if a.quick else 309)
     a.sizes = sorted({min(10, a.municipalities), min(50, a.municipalities), a.municipalities})
-    a.seconds = a.seconds if a.seconds is not None else (0.5 if a.quick else 5.0)
+    a.seconds = a.seconds if a.seconds is not None else (0.5 if a.quick else 4.0)
     a.reps = a.reps if a.reps is not None else (5 if a.quick else 30)
     a.warmup = 1 if a.quick else 3
-    a.latency_budget = 1.0 if a.quick else 4.0
+    a.latency_budget = 1.0 if a.quick else 3.0
     a.client_procs = a.client_procs or min(2, a.concurrency)
     a.settle_max = a.settle_max if a.settle_max is not None else (60.0 if a.quick else 300.0)
     return a
@@ -611,13 +611,19 @@ def bench_loads(args, work: Path, dirs: dict, doc: dict) -> dict:
         row["raw"] = timed([sys.executable, __file__, "--_raw-load", str(work / f"raw-{n}"), str(dirs[n])], work / f"raw-load-{n}.log")
         row["triples"] = int((work / f"raw-load-{n}.log").read_text().split()[-1])
         row["ours"] = timed([sys.executable, "-m", "kuntagraph.cli", "load", str(dirs[n]), "--store", str(work / f"ours-{n}"),
-                             "--skip-validation", "--lang", "en"], work / f"ours-load-{n}.log")
+                             "--skip-validation", "--bulk", "--lang", "en"], work / f"ours-load-{n}.log")
         row["ratio"] = row["ours"]["seconds"] / row["raw"]["seconds"]
+        if n == args.municipalities:  # the default load: one transaction per graph
+            row["ours_tx"] = timed([sys.executable, "-m", "kuntagraph.cli", "load", str(dirs[n]), "--store", str(work / f"ours-tx-{n}"),
+                                    "--skip-validation", "--lang", "en"], work / f"ours-tx-load-{n}.log")
+            row["ratio_tx"] = row["ours_tx"]["seconds"] / row["raw"]["seconds"]
+            shutil.rmtree(work / f"ours-tx-{n}", ignore_errors=True)
         row["disk_mb"] = {k: dir_mb(work / f"{k}-{n}") for k in ("raw", "ours")}
         out[n] = row
         log(f"    {n:4d} municipalities, {row['triples']:,} quads: raw pyoxigraph {row['raw']['seconds']:.1f} s / "
-            f"{row['raw']['peak_mb']:.0f} MB peak; kuntagraph load {row['ours']['seconds']:.1f} s / {row['ours']['peak_mb']:.0f} MB peak "
-            f"({row['ratio']:.2f}x)")
+            f"{row['raw']['peak_mb']:.0f} MB peak; kuntagraph load --bulk {row['ours']['seconds']:.1f} s / {row['ours']['peak_mb']:.0f} MB peak "
+            f"({row['ratio']:.2f}x)" + (f"; kuntagraph load (a transaction per graph) {row['ours_tx']['seconds']:.1f} s / "
+                                        f"{row['ours_tx']['peak_mb']:.0f} MB peak ({row['ratio_tx']:.2f}x)" if "ours_tx" in row else ""))
     return out
 
 
@@ -861,7 +867,9 @@ def targets_verdicts(doc: dict) -> list[tuple[str, str, bool | None]]:
     nat = get(doc, "loads", doc["municipalities"])
     if nat:
         out.append((f"national load ({doc['municipalities']} municipalities) within 1.2x of raw pyoxigraph",
-                    f"{nat['ours']['seconds']:.1f} s vs {nat['raw']['seconds']:.1f} s = {nat['ratio']:.2f}x", nat["ratio"] <= 1.2))
+                    f"`load --bulk` {nat['ours']['seconds']:.1f} s vs {nat['raw']['seconds']:.1f} s = {nat['ratio']:.2f}x"
+                    + (f"; `load` (a transaction per graph) {nat['ours_tx']['seconds']:.1f} s = {nat['ratio_tx']:.2f}x" if "ours_tx" in nat else ""),
+                    nat["ratio"] <= 1.2))
     mem = doc.get("memory", {})
     if mem.get("in_memory_rss_mb"):
         out.append(("server memory under 1 GiB with everything in memory", f"{mem['in_memory_rss_mb']:.0f} MB RSS", mem["in_memory_rss_mb"] < 1024))
@@ -892,11 +900,15 @@ def report(doc: dict) -> str:
     for t, measured, ok in targets_verdicts(doc):
         lines.append(f"| {t} | {measured} | {'yes' if ok else 'no' if ok is not None else '—'} |")
     lines += ["", "## Load", "", "On-disk stores (what `serve --store` serves). Peak = the loading process's maximum resident memory.", "",
-              "| municipalities | quads | raw pyoxigraph bulk load | peak | kuntagraph load (--skip-validation) | peak | ratio | disk raw / ours |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+              "| municipalities | quads | raw pyoxigraph bulk load | peak | `kuntagraph load --bulk` | peak | ratio | `kuntagraph load` (a transaction per graph) | peak | ratio | disk raw / ours |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for k, r in doc["loads"].items():
+        tx = (f"{r['ours_tx']['seconds']:.1f} s | {r['ours_tx']['peak_mb']:.0f} MB | {r['ratio_tx']:.2f}x" if "ours_tx" in r else "— | — | —")
         lines.append(f"| {k} | {r['triples']:,} | {r['raw']['seconds']:.1f} s | {r['raw']['peak_mb']:.0f} MB | {r['ours']['seconds']:.1f} s | "
-                     f"{r['ours']['peak_mb']:.0f} MB | {r['ratio']:.2f}x | {r['disk_mb']['raw']:.0f} / {r['disk_mb']['ours']:.0f} MB |")
+                     f"{r['ours']['peak_mb']:.0f} MB | {r['ratio']:.2f}x | {tx} | {r['disk_mb']['raw']:.0f} / {r['disk_mb']['ours']:.0f} MB |")
+    lines += ["", "Both kuntagraph loads validate nothing here (`--skip-validation`; validation is measured below) and check first that "
+              "every file parses. `--bulk` fills a new store with pyoxigraph's bulk loader, like the baseline; the default writes each "
+              "graph in one transaction, so an interrupted load leaves every graph old or new (tests/test_hardening.py)."]
     if doc.get("virtuoso"):
         v = doc["virtuoso"]
         lines += ["", f"Virtuoso {v.get('version', '')}: the same {n} municipalities loaded through RemoteStore (Graph Store PUT + MOVE per graph) "
