@@ -57,7 +57,7 @@ import pyoxigraph as ox
 
 from .iris import Iris, is_safe_iri
 from .store import (GRAPH_FORMATS, PREFIXES, RESULT_FORMATS, Answer, QueryError, QueryTimeout, ResultTooLarge, Store,
-                    _BoundedWriter, _short_message)
+                    _BoundedWriter, _short_message, query_options)
 
 SPARQL_JSON = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -268,16 +268,7 @@ class RemoteStore(Store):
 
     def execute(self, sparql, *, result_format="json", graph_format="turtle", default_graph=None, named_graphs=None,
                 with_prefixes=False, deadline=None, max_bytes=None, base_iri=None):
-        kw = {"prefixes": PREFIXES} if with_prefixes else {}
-        if base_iri:
-            kw["base_iri"] = base_iri
-        if default_graph:
-            kw["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        if named_graphs:
-            kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if not default_graph:
-            kw["use_default_graph_as_union"] = True
-        form = self._check_syntax(sparql, **kw)
+        form = self._check_syntax(sparql, **query_options(sparql, default_graph, named_graphs, with_prefixes, base_iri))
         text = self._prologue(sparql, union=not default_graph, base_iri=base_iri, with_prefixes=with_prefixes)
         graph = isinstance(form, ox.QueryTriples)
         dg, ng = self._dataset(sparql, default_graph, named_graphs)

@@ -168,6 +168,21 @@ def _python(term):
     return term.value
 
 
+def query_options(sparql, default_graph=None, named_graphs=None, with_prefixes=False, base_iri=None) -> dict:
+    """pyoxigraph's query options for execute(): the protocol's dataset, else the union of all graphs."""
+    kw = {"prefixes": PREFIXES} if with_prefixes else {}
+    if base_iri:
+        kw["base_iri"] = base_iri
+    if default_graph:
+        kw["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+    if named_graphs:
+        kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    if not default_graph and not has_dataset_clause(sparql):
+        # (pyoxigraph's union flag would override the query's own FROM / FROM NAMED: the docstring's promise)
+        kw["use_default_graph_as_union"] = True
+    return kw
+
+
 class OxigraphStore(Store):
     """Embedded pyoxigraph store, in memory or on disk (`path`)."""
 
@@ -231,17 +246,7 @@ class OxigraphStore(Store):
 
     def execute(self, sparql, *, result_format="json", graph_format="turtle", default_graph=None, named_graphs=None,
                 with_prefixes=False, deadline=None, max_bytes=None, base_iri=None):
-        kw = {"prefixes": PREFIXES} if with_prefixes else {}
-        if base_iri:
-            kw["base_iri"] = base_iri
-        if default_graph:
-            kw["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        if named_graphs:
-            kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if not default_graph and not has_dataset_clause(sparql):
-            # (pyoxigraph's union flag would override the query's own FROM / FROM NAMED: the docstring's promise)
-            kw["use_default_graph_as_union"] = True
-        res = self._query(sparql, **kw)
+        res = self._query(sparql, **query_options(sparql, default_graph, named_graphs, with_prefixes, base_iri))
         out = _BoundedWriter(deadline, max_bytes)
         if isinstance(res, ox.QueryTriples):
             kind, fmt = "graph", GRAPH_FORMATS[graph_format]

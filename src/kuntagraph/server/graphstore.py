@@ -268,29 +268,28 @@ def _allow(e: WriteRefused) -> dict | None:
 
 # --- history -------------------------------------------------------------------------------------------------
 
-def _may_read_history(p: Publisher, cred: Credential, graph: str):
+def _history_of(request: Request) -> tuple[Publisher, str]:
+    """The publisher and the graph whose history the caller (its owner or the admin) may read."""
+    p = publisher(request)
+    graph = _graph_param(request)
+    cred = credential(request)
     if not cred.admin and p.owner_key(graph) != cred.kunta:
         raise WriteRefused(403, "forbidden", "Voit katsoa vain oman kuntasi graafien historiaa.",
                            "You may see the history of your own municipality's graphs only.")
+    return p, graph
 
 
 @router.get("/store/history")
 @guarded
 async def history(request: Request):
-    p = publisher(request)
-    graph = _graph_param(request)
-    cred = credential(request)
-    _may_read_history(p, cred, graph)
+    p, graph = _history_of(request)
     return JSONResponse({"graph": graph, "versions": [v.to_json() for v in p.history.versions(graph)]})
 
 
 @router.get("/store/version")
 @guarded
 async def version(request: Request):
-    p = publisher(request)
-    graph = _graph_param(request)
-    cred = credential(request)
-    _may_read_history(p, cred, graph)
+    p, graph = _history_of(request)
     n = request.query_params.get("version", "")
     data = p.history.data(graph, int(n)) if n.isdigit() else None
     if data is None:
