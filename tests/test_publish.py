@@ -236,6 +236,9 @@ def test_etags_guard_against_lost_updates_and_writes_are_seen_by_pages_and_the_f
     assert ok.status_code == 200 and ok.headers["etag"] != etag and ok.json()["warnings"]  # warnings come with the 2xx
     assert "(päivitetty)" in httpx.get(server.url + "/id/mantajarvi", headers={"accept": "text/html"}).text
     assert [int(o) for o in feed().objects(None, hydra_total)] != [0]
+    # The SPARQL endpoint's workers read the store beside the server: they see the write too.
+    label = f'ASK {{ <{BASE}id/mantajarvi> ?p "Mantajärvi (päivitetty)"@fi }}'
+    assert httpx.get(server.url + "/sparql", params={"query": label}, headers={"accept": "application/sparql-results+json"}).json()["boolean"]
 
 
 # --- history and rollback ------------------------------------------------------------------------------------

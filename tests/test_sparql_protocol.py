@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -485,3 +486,24 @@ def test_query_timeout_is_a_503(impatient, query):
     assert "0.5 seconds" in response.text
     assert elapsed < 5
     assert ask(impatient, "ASK {}") is True  # and the server goes on answering
+
+
+def test_queries_past_their_deadline_are_stopped_not_left_running(impatient):
+    """pyoxigraph cannot cancel a query, so an abandoned one would keep its worker for good (this one would run
+    for years): more of them than there are workers would leave the endpoint nothing to answer with. Each is
+    stopped at its deadline, and a cheap query after them is answered."""
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    killed = lambda: _metric(impatient, "kuntagraph_query_workers_killed_total")  # noqa: E731
+    before = killed()
+    with ThreadPoolExecutor(6) as pool:  # more at once than the 4 workers
+        statuses = list(pool.map(lambda _: get_query(impatient, endless).status_code, range(6)))
+    assert statuses == [503] * 6
+    assert killed() - before >= 4  # every worker was busy with one, and was stopped
+    answer = get_query(impatient, f"SELECT ?l WHERE {{ <{BASE}id/491> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}",
+                       "application/sparql-results+json")
+    assert answer.status_code == 200 and "Mikkeli" in answer.text
+
+
+def _metric(server, name: str) -> float:
+    text = httpx.get(server.url + "/metrics").text
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " "))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import DATA, SHARED, Server, run_cli
@@ -25,10 +25,13 @@ def mikkeli(tmp_path_factory):
 
 
 def click_and_wait(browser, element):  # noqa: F811
-    """Submit and wait for the next page (reading the old one would find stale elements)."""
-    old = browser.find_element(By.TAG_NAME, "html")
+    """Submit and wait for the next page (reading the old one would find stale elements). The old page is marked,
+    and the next one is the first page without the mark to finish loading; ChromeDriver may answer with an error
+    while the page changes, which only means "not yet"."""
+    browser.execute_script("window.__leaving = true")
     element.click()
-    WebDriverWait(browser, 60).until(EC.staleness_of(old))
+    WebDriverWait(browser, 60, ignored_exceptions=(WebDriverException,)).until(
+        lambda b: b.execute_script("return window.__leaving === undefined && document.readyState === 'complete'"))
 
 
 def _axe(browser):  # noqa: F811

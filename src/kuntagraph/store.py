@@ -184,12 +184,16 @@ def query_options(sparql, default_graph=None, named_graphs=None, with_prefixes=F
 
 
 class OxigraphStore(Store):
-    """Embedded pyoxigraph store, in memory or on disk (`path`)."""
+    """Embedded pyoxigraph store, in memory or on disk (`path`). `read_only` opens an on-disk store beside the
+    process that writes it, as it is at the time of opening (the query workers, kuntagraph.querypool)."""
 
-    def __init__(self, path: str | Path | None = None, iris: Iris | None = None):
+    def __init__(self, path: str | Path | None = None, iris: Iris | None = None, read_only: bool = False):
         self.iris = iris or Iris()
         self.path = Path(path) if path else None
-        self._store = ox.Store(str(path)) if path else ox.Store()
+        if read_only:
+            self._store = ox.Store.read_only(str(path))
+        else:
+            self._store = ox.Store(str(path)) if path else ox.Store()
 
     def replace_graph(self, graph, triples):
         # One SPARQL update is one transaction: readers see the old graph or the new one, never a mix.
@@ -275,6 +279,17 @@ class OxigraphStore(Store):
     def flush(self):
         if self.path:
             self._store.flush()
+
+    def copy_to(self, directory: str | Path) -> None:
+        """Every quad into a new on-disk store at `directory`, through an N-Quads file beside it."""
+        dump = Path(directory).with_suffix(".nq")
+        try:
+            self._store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+            copy = ox.Store(str(directory))
+            copy.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+            copy.flush()
+        finally:
+            dump.unlink(missing_ok=True)
 
 
 def open_store(path: str | Path | None = None, iris: Iris | None = None, endpoint: str | None = None) -> Store:

@@ -1,6 +1,5 @@
 """The FastAPI application: the routes of each concern live in their own module."""
 
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..querypool import query_runner
 from ..store import Store
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -55,7 +55,9 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="kuntagraph", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     app.state.store = store
     app.state.settings = settings or Settings()
-    app.state.query_slots = threading.BoundedSemaphore(app.state.settings.query_workers)
+    # The SPARQL endpoint's queries: worker processes killed at the deadline on the embedded store (querypool).
+    app.state.queries = query_runner(store, app.state.settings.query_workers)
+    app.router.on_shutdown.append(app.state.queries.close)
     app.state.data_modified = time.time()  # Last-Modified of every representation; set again on each write
     # The §28 scorecards of every municipality, checked in the background so that no page waits for it.
     from ..views import ComplianceChecker
@@ -82,7 +84,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ReadOnlyCORS)
     from .security import SecurityHeaders
     app.add_middleware(SecurityHeaders)
-    app.state.metrics = operations.Metrics()
+    app.state.metrics = operations.Metrics(app.state.queries)
     app.add_middleware(operations.Observe, metrics=app.state.metrics)  # outermost: sees every answer
 
     @app.exception_handler(StarletteHTTPException)

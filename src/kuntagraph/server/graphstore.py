@@ -118,6 +118,7 @@ def changed(request: Request):
     """After a write: every cache keyed on the data version (pages, search, scorecards) starts again."""
     state = request.app.state
     state.data_modified = time.time()
+    state.queries.changed()
     state.compliance.ensure(state.data_modified)
 
 

@@ -12,6 +12,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
 
 router = APIRouter()
 access_log = logging.getLogger("kuntagraph.access")
@@ -21,14 +22,28 @@ BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 class Metrics:
     """One registry per application (a test may run several)."""
 
-    def __init__(self):
+    def __init__(self, queries):
         self.registry = CollectorRegistry()
+        self.registry.register(_WorkersKilled(queries))
         self.requests = Counter("kuntagraph_requests", "HTTP requests answered", ["method", "route", "status"],
                                 registry=self.registry)
         self.latency = Histogram("kuntagraph_request_duration_seconds", "Time to answer a request", ["route"],
                                  buckets=BUCKETS, registry=self.registry)
         self.timeouts = Counter("kuntagraph_query_timeouts", "SPARQL queries cut off by the timeout", registry=self.registry)
         self.refusals = Counter("kuntagraph_refusals", "Requests refused with a 4xx status", ["status"], registry=self.registry)
+
+
+class _WorkersKilled:
+    """The query runner's own count of workers stopped at a deadline (kuntagraph.querypool)."""
+
+    def __init__(self, queries):
+        self.queries = queries
+
+    def collect(self):
+        family = CounterMetricFamily("kuntagraph_query_workers_killed",
+                                     "Query worker processes stopped at a query's deadline and replaced")
+        family.add_metric([], self.queries.killed)
+        yield family
 
 
 def _route(scope) -> str:

@@ -4,6 +4,7 @@ Read-only: updates are refused with 403 (writes come through the Graph Store Pro
 GET without a query: the query UI for browsers, a SPARQL Service Description for RDF clients.
 """
 
+import functools
 import re
 import time
 from urllib.parse import parse_qs
@@ -111,26 +112,16 @@ async def run_query(request: Request, query: str, default_graph=None, named_grap
     result_fmt = _requested(request, RESULT_FORMATS) or negotiate.choose(accept, RESULT_FORMATS) or RESULT_FORMATS[0]
     graph_fmt = _requested(request, RDF_FORMATS) or negotiate.choose(accept, RDF_FORMATS) or RDF_FORMATS[0]
     deadline = time.monotonic() + settings.query_timeout
-    store = request.app.state.store
-    slots = request.app.state.query_slots
-
-    def work():
-        # The slot is held by the thread until the query really ends, even after the client got its 503:
-        # pyoxigraph cannot cancel a query, so this is what bounds the CPU that abandoned queries use.
-        if not slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise QueryTimeout()
-        try:
-            # A query with no BASE resolves relative IRIs (`<s>`, `<id/491>`) against the base of our IRIs,
-            # so it means the same on every host.
-            return store.execute(query, result_format=result_fmt.key, graph_format=graph_fmt.key,
-                                 default_graph=default_graph, named_graphs=named_graphs, base_iri=store.iris.base,
-                                 deadline=deadline, max_bytes=settings.max_result_bytes)
-        finally:
-            slots.release()
-
+    # A query with no BASE resolves relative IRIs (`<s>`, `<id/491>`) against the base of our IRIs,
+    # so it means the same on every host.
+    run = functools.partial(request.app.state.queries.execute, query, result_format=result_fmt.key,
+                            graph_format=graph_fmt.key, default_graph=default_graph, named_graphs=named_graphs,
+                            base_iri=request.app.state.store.iris.base, deadline=deadline,
+                            max_bytes=settings.max_result_bytes)
     try:
-        with anyio.fail_after(settings.query_timeout):
-            answer = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        # The runner keeps the deadline itself; this is the last resort should a remote store not answer.
+        with anyio.fail_after(settings.query_timeout + 5):
+            answer = await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
     except QueryError as e:
         return problem(400, f"The query cannot be run: {e}")
     except (QueryTimeout, TimeoutError):

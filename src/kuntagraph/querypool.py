@@ -1,0 +1,176 @@
+"""The SPARQL endpoint's queries, run within their deadline by a bounded number of workers.
+
+pyoxigraph cannot cancel a query. In a thread, a query abandoned at its deadline would go on holding a core and
+a slot until it ends by itself, which for a cross join is never: four such queries would stop the endpoint for
+good. So on the embedded store each query runs in a worker process, and a worker still busy at the deadline is
+killed and replaced. Workers open the on-disk store read-only (RocksDB lets readers open it beside the writer)
+and open it again after each write. An in-memory store never changes (writes need --store), so it is copied once
+to a private directory for them.
+
+A remote store needs none of this: the SPARQL server enforces its own limits and the HTTP request can be
+abandoned; its queries run in threads, as many at once as there are slots.
+"""
+
+import multiprocessing
+import os
+import queue
+import shutil
+import tempfile
+import threading
+import time
+
+from .store import Answer, OxigraphStore, QueryError, QueryTimeout, ResultTooLarge, Store
+
+# What a worker may send back instead of an answer: the exception to raise in the server, by name.
+_ERRORS = {e.__name__: e for e in (QueryError, QueryTimeout, ResultTooLarge)}
+# A worker gets this much past the deadline to send what it has before it is killed (it checks the deadline
+# itself while it serialises a streaming answer, and that answer is a clean QueryTimeout).
+GRACE_S = 0.25
+
+
+class WorkerLost(Exception):
+    """A worker process ended without answering (killed from outside, or out of memory)."""
+
+
+def query_runner(store: Store, workers: int):
+    """The runner for this store: worker processes for the embedded store, threads for a remote one."""
+    return QueryPool(store, workers) if isinstance(store, OxigraphStore) else QuerySlots(store, workers)
+
+
+class QuerySlots:
+    """At most `workers` queries at once, each in the calling thread (for a remote store)."""
+
+    killed = 0  # nothing to kill: a remote query ends with its HTTP request
+
+    def __init__(self, store: Store, workers: int):
+        self.store, self.slots = store, threading.BoundedSemaphore(workers)
+
+    def execute(self, sparql: str, *, deadline: float, **kw) -> Answer:
+        if not self.slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise QueryTimeout()
+        try:
+            return self.store.execute(sparql, deadline=deadline, **kw)
+        finally:
+            self.slots.release()
+
+    def changed(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class QueryPool:
+    """`workers` processes, each running one query at a time on a read-only view of the store."""
+
+    def __init__(self, store: OxigraphStore, workers: int):
+        self.store, self.size = store, workers
+        self.version = 0  # bumped by changed(); a worker reopens the store when its version is older
+        self._idle: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._started = False
+        self._copy = None  # the private copy of an in-memory store
+        self.killed = 0  # workers stopped at a deadline, for /metrics
+
+    def _start(self):
+        # Lazily, on the first query: a server whose endpoint is never used starts no process.
+        with self._lock:
+            if self._started:
+                return
+            path = self.store.path
+            if path is None:
+                self._copy = tempfile.mkdtemp(prefix="kuntagraph-queries-")
+                path = os.path.join(self._copy, "store")
+                self.store.copy_to(path)
+            self.path = str(path)
+            self._context = multiprocessing.get_context("spawn")  # a clean process: no threads, locks or sockets
+            for _ in range(self.size):
+                self._idle.put(self._spawn())
+            self._started = True
+
+    def _spawn(self) -> "_Worker":
+        return _Worker(self._context, self.path)
+
+    def execute(self, sparql: str, *, deadline: float, **kw) -> Answer:
+        self._start()
+        try:
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise QueryTimeout() from None
+        try:
+            status, value = worker.ask((self.version, sparql, dict(kw, deadline=deadline)), deadline + GRACE_S)
+        except (QueryTimeout, WorkerLost):
+            worker.kill()
+            self.killed += 1
+            worker = self._spawn()
+            raise QueryTimeout() from None
+        finally:
+            self._idle.put(worker)
+        if status == "ok":
+            return value
+        raise _ERRORS[status](value)
+
+    def changed(self):
+        """After a write: the next query of each worker opens the store again, to see it."""
+        self.version += 1
+
+    def close(self):
+        with self._lock:
+            while True:
+                try:
+                    self._idle.get_nowait().kill()
+                except queue.Empty:
+                    break
+            if self._copy:
+                shutil.rmtree(self._copy, ignore_errors=True)
+                self._copy = None
+            self._started = False
+
+
+class _Worker:
+    def __init__(self, context, path: str):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, path, os.getpid()), daemon=True)
+        self.process.start()
+        child.close()
+
+    def ask(self, request, until: float):
+        try:
+            self.conn.send(request)
+            if not self.conn.poll(max(0.0, until - time.monotonic())):
+                raise QueryTimeout()
+            return self.conn.recv()
+        except (EOFError, OSError):
+            raise WorkerLost() from None
+
+    def kill(self):
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def _serve(conn, path: str, parent: int):
+    """A worker's loop: open the store read-only, answer queries, reopen it when the data version moves on."""
+    _exit_with(parent)
+    store, version = None, None
+    while True:
+        try:
+            want, sparql, kw = conn.recv()
+        except (EOFError, OSError):
+            return
+        if want != version:
+            store, version = OxigraphStore(path, read_only=True), want
+        try:
+            reply = ("ok", store.execute(sparql, **kw))
+        except (QueryError, QueryTimeout, ResultTooLarge) as e:
+            reply = (type(e).__name__, str(e))
+        conn.send(reply)
+
+
+def _exit_with(parent: int):
+    """A worker busy with a long query does not read its pipe, so it watches for the server's end itself."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
