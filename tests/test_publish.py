@@ -1,14 +1,10 @@
 """Publishing over HTTP against a real server on an on-disk store: the W3C Graph Store Protocol tests, the
-permission matrix, validation before every write, ETags, history and rollback, kill -9 during writes."""
+permission matrix, validation before every write, ETags, history and rollback (kill -9 during writes: test_faults)."""
 
 from __future__ import annotations
 
 import json
-import os
-import random
 import re
-import signal
-import threading
 import time
 from urllib.parse import quote
 
@@ -288,61 +284,6 @@ def test_rollback_from_the_command_line(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Mikkeli 2" not in run_cli("query", f"SELECT ?l WHERE {{ <{BASE}id/491> skos:prefLabel ?l }}", "--store", store).stdout
     assert run_cli("rollback", "--kunta", "491", "--to", "99", "--store", store).returncode == 2
-
-
-# --- a process killed during a write -------------------------------------------------------------------------
-
-def test_kill_9_during_writes_leaves_the_old_or_the_new_graph(tmp_path):
-    store = tmp_path / "store"
-    assert run_cli("load", DATA, "--store", store).returncode == 0
-    admin = token(store, "--admin")
-    graph = BASE + "graph/491/bulk"
-
-    def body(n):  # a big graph, so that the kill often lands while the store is being written
-        return "".join(f'<{BASE}id/491/bulk/{n}/{i}> <http://www.w3.org/2004/02/skos/core#prefLabel> "kohde {i}"@fi .\n'
-                       for i in range(20_000)).encode()
-
-    server = Server("--store", store)
-    try:
-        r = httpx.put(server.url + "/store", params={"graph": graph}, content=body(0), timeout=300,
-                      headers={**auth(admin), "content-type": "application/n-triples"})
-        assert r.status_code == 201
-        started = time.monotonic()
-        httpx.put(server.url + "/store", params={"graph": graph}, content=body(0), timeout=300,
-                  headers={**auth(admin), "content-type": "application/n-triples"})
-        duration = time.monotonic() - started
-    finally:
-        server.stop()
-    rng = random.Random(7)
-    versions = {0}
-    for trial in range(1, 5):
-        server = Server("--store", store)
-        current = httpx.get(server.url + "/store", params={"graph": graph}, timeout=120).text
-        n = int(re.search(r"/bulk/(\d+)/", current).group(1))
-        assert n in versions
-        t = threading.Thread(target=lambda: _put_quietly(server.url, graph, body(trial), admin))
-        t.start()
-        time.sleep(rng.uniform(0.2, duration * 1.1))
-        os.kill(server.proc.pid, signal.SIGKILL)
-        server.proc.wait()
-        t.join()
-        versions.add(trial)
-    server = Server("--store", store)
-    try:
-        text = httpx.get(server.url + "/store", params={"graph": graph}, timeout=120).text
-        found = {int(x) for x in re.findall(r"/bulk/(\d+)/", text)}
-        assert len(found) == 1 and len(text.strip().splitlines()) == 20_000  # one version whole, never a mix
-        assert httpx.get(server.url + "/store", params={"graph": G491}).status_code == 200  # the rest is intact
-    finally:
-        server.stop()
-
-
-def _put_quietly(url, graph, data, admin):
-    try:
-        httpx.put(url + "/store", params={"graph": graph}, content=data, timeout=300,
-                  headers={**auth(admin), "content-type": "application/n-triples"})
-    except httpx.HTTPError:
-        pass
 
 
 def test_a_server_without_a_store_is_read_only(server):

@@ -114,6 +114,10 @@ class Virtuoso:
         self.url = f"http://127.0.0.1:{self.http_port}"
         self.endpoint = self.url + "/sparql"
         self.log = open(self.dir / "stdout.log", "w")
+        self.start()
+
+    def start(self):
+        """Start virtuoso-t and wait until it answers (again after halt(): the same ports and database)."""
         self.proc = subprocess.Popen([shutil.which(BINARY) or BINARY, "+foreground", "+configfile", str(self.dir / "virtuoso.ini")],
                                      cwd=self.dir, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 120
@@ -169,7 +173,8 @@ class Virtuoso:
         except (OSError, IndexError, ValueError):
             return float("nan")
 
-    def stop(self):
+    def halt(self):
+        """Stop the process and keep its database, for start() to bring back (a store that goes away)."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -177,5 +182,8 @@ class Virtuoso:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+    def stop(self):
+        self.halt()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -4,10 +4,12 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
 from . import __version__, config, rdffiles
+from .faults import storage_fault
 from .iris import Iris
 from .rdffiles import InputError
 from .store import QueryError, open_store
@@ -37,6 +39,12 @@ def main(argv=None) -> int:
         return EXIT_INPUT
     except QueryError as e:
         print(f"kuntagraph: the query cannot be run: {e}", file=sys.stderr)
+        return EXIT_INPUT
+    except (OSError, sqlite3.Error) as e:  # a full or read-only disk is said in words; anything else is a bug
+        fault = storage_fault(e, getattr(args, "store", None))
+        if fault is None:
+            raise
+        print(f"kuntagraph: {fault}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
@@ -261,6 +269,8 @@ def _open_disk_store(path, iris=None):
     try:
         return open_store(path, iris)
     except OSError as e:
+        if storage_fault(e, path):
+            raise  # main() says what is wrong with the disk
         raise InputError(path, f"the store cannot be opened ({e}); is a server or another command using it?") from None
 
 

@@ -7,7 +7,9 @@ caller's ETag, recorded as a version, and applied to the store in one transactio
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import sqlite3
 import threading
 import time
 import zlib
@@ -17,6 +19,7 @@ import pyoxigraph as ox
 
 from . import validate
 from .auth import Credential, FailureLimiter, Tokens, connect, state_path
+from .faults import storage_fault
 from .history import History
 from .iris import Iris, is_safe_iri
 from .store import Store
@@ -26,6 +29,7 @@ SKOS_PREFLABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 RECORDS = "records"  # graph/records: when each graph was last changed (dct:modified), for the feed and caches
 MAX_TRIPLES = 500_000
+log = logging.getLogger("kuntagraph.publish")
 
 
 class WriteRefused(Exception):
@@ -58,7 +62,12 @@ def _lines(ntriples: bytes) -> list[str]:
 
 
 def digest(ntriples: bytes) -> str:
-    """A digest of a graph's content, independent of triple order and of blank node labels."""
+    """A digest of a graph's content, independent of triple order, of blank node labels and of how a literal is
+    spelled: the store keeps literals in canonical form ("...T00:00:00+00:00" is read back as "...T00:00:00Z"), so
+    what was written is put through a store too, or a version would not be recognised in the store that holds it."""
+    canonical = ox.Store()
+    canonical.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    ntriples = canonical.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
     lines = sorted(re.sub(r"_:[A-Za-z0-9_.-]+", "_:", line) for line in _lines(ntriples))
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
@@ -75,6 +84,7 @@ def finding(r) -> dict:
 class Publisher:
     def __init__(self, store: Store, state_dir, iris: Iris | None = None):
         self.store, self.iris = store, iris or getattr(store, "iris", Iris())
+        self.directory = state_dir
         db = connect(state_path(state_dir))
         self.tokens = Tokens(state_path(state_dir))
         self.history = History(db)
@@ -199,6 +209,16 @@ class Publisher:
         return out
 
     def _apply(self, who: str, graph: str, before: bytes, triples, action: str) -> Outcome:
+        try:
+            return self._record_and_write(who, graph, before, triples, action)
+        except Exception as e:
+            fault = storage_fault(e, self.directory)
+            if fault is None:
+                raise
+            log.warning("%s (%s: %s)", fault, type(e).__name__, e)
+            raise WriteRefused(fault.status, fault.code, fault.messages["fi"], fault.messages["en"]) from None
+
+    def _record_and_write(self, who: str, graph: str, before: bytes, triples, action: str) -> Outcome:
         after = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) if triples else b""
         if not self.history.versions(graph) and before:
             # the graph as it was before its first recorded write: restorable too
@@ -211,10 +231,14 @@ class Publisher:
             self._touch(graph)
             if hasattr(self.store, "flush"):
                 self.store.flush()
-        except Exception:
-            self.history.abandon(graph, n)
-            raise
-        self.history.finish(graph, n)
+        except Exception as e:
+            if not self._settle(graph, n, after):
+                raise
+            # The graph is written (the store's log holds it) though a later step failed: graph/records' date or
+            # the flush, which the store finishes from its log at the next start. The version stands.
+            log.warning("%s was written as version %d, but then: %s: %s", graph, n, type(e).__name__, e)
+        else:
+            self.history.finish(graph, n)
         return Outcome(graph, created=not before, version=n, etag=etag_of(after), summary=summary)
 
     def _touch(self, graph: str):
@@ -231,10 +255,18 @@ class Publisher:
         for v in self.history.pending():
             data = self.history.db.execute("SELECT data FROM versions WHERE graph = ? AND version = ?",
                                            (v.graph, v.version)).fetchone()
-            if digest(self.read(v.graph)) == digest(zlib.decompress(data[0])):
-                self.history.finish(v.graph, v.version)
-            else:
-                self.history.abandon(v.graph, v.version)
+            self._settle(v.graph, v.version, zlib.decompress(data[0]))
+
+    def _settle(self, graph: str, version: int, data: bytes) -> bool:
+        """Whether the store holds the pending `version` (its N-Triples `data`): then it is done, else dropped.
+        When the state file cannot take even that (its disk is full), it stays pending for recover() at the next
+        start, which the refusal's message asks for."""
+        landed = digest(self.read(graph)) == digest(data)
+        try:
+            (self.history.finish if landed else self.history.abandon)(graph, version)
+        except sqlite3.Error as e:
+            log.warning("version %d of %s stays pending until the next start: %s", version, graph, e)
+        return landed
 
 
 def _summary(before: bytes, after: bytes) -> dict:

@@ -64,10 +64,27 @@ NTRIPLES = "application/n-triples"
 ENV = {"endpoint": "KUNTAGRAPH_ENDPOINT", "update": "KUNTAGRAPH_UPDATE_ENDPOINT", "graph_store": "KUNTAGRAPH_GRAPH_STORE",
        "user": "KUNTAGRAPH_ENDPOINT_USER", "password": "KUNTAGRAPH_ENDPOINT_PASSWORD"}
 GRAPHS_TTL = 2.0  # seconds a graphs() answer is reused (pages ask for it often; our own writes refresh it)
+CONNECT_S = 5.0  # a server that takes no connection in this time is down: say so now, not after the read timeout
 
 
 class RemoteStoreError(RuntimeError):
     """The remote server failed or cannot be reached (not the query's fault)."""
+
+
+class StoreUnavailable(RemoteStoreError):
+    """The remote server does not answer at all (stopped, restarting, unreachable): try again shortly. The server
+    answers 503 for it (server.operations), and carries on by itself once the store is back."""
+
+    def __init__(self, url: str, error: Exception):
+        super().__init__(f"the triple store at {url} does not answer ({error or type(error).__name__}); try again shortly")
+
+
+# What a request fails with when the server is not there, or goes away in the middle of an answer.
+_GONE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+def _http_timeout(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(seconds, connect=min(CONNECT_S, seconds))
 
 
 class _ChallengeAuth(httpx.Auth):
@@ -98,7 +115,7 @@ class RemoteStore(Store):
         self.iris = iris or Iris()
         self.endpoint = endpoint
         auth = _ChallengeAuth(user, password or "") if user else None
-        self._http = httpx.Client(auth=auth, timeout=timeout, follow_redirects=False,
+        self._http = httpx.Client(auth=auth, timeout=_http_timeout(timeout), follow_redirects=False,
                                   limits=httpx.Limits(max_connections=32, max_keepalive_connections=16))
         self._timeout = timeout
         self._checker = ox.Store()  # empty: parses queries the way the embedded store does (workaround 2)
@@ -166,8 +183,13 @@ class RemoteStore(Store):
                 # then one MOVE replaces the graph, so that readers never see it half written.
                 staging = f"{graph}/.staging-{uuid.uuid4().hex}" if not self.virtuoso else \
                     f"urn:kuntagraph:staging:{uuid.uuid4().hex}"
-                r = self._http.put(self.graph_store, params={"graph-uri" if self.virtuoso else "graph": staging}, content=body,
-                                   headers={"Content-Type": "text/turtle; charset=utf-8"})
+                try:
+                    r = self._http.put(self.graph_store, params={"graph-uri" if self.virtuoso else "graph": staging},
+                                       content=body, headers={"Content-Type": "text/turtle; charset=utf-8"})
+                except _GONE as e:
+                    raise StoreUnavailable(self.graph_store, e) from None
+                except httpx.HTTPError as e:
+                    raise RemoteStoreError(f"{self.graph_store}: {e}") from None
                 _check(r, "graph store PUT")
                 self._update(f"MOVE SILENT <{staging}> TO <{graph}>")
             else:
@@ -179,6 +201,8 @@ class RemoteStore(Store):
     def _update(self, update: str) -> None:
         try:
             r = self._http.post(self.update_endpoint, data={"update": update}, headers={"Accept": "*/*"})
+        except _GONE as e:
+            raise StoreUnavailable(self.update_endpoint, e) from None
         except httpx.HTTPError as e:
             raise RemoteStoreError(f"{self.update_endpoint}: {e}") from None
         _check(r, "SPARQL update")
@@ -220,7 +244,7 @@ class RemoteStore(Store):
             data["default-graph-uri"] = list(default_graph)
         if named_graphs:
             data["named-graph-uri"] = list(named_graphs)
-        timeout = self._timeout if deadline is None else max(0.001, deadline - time.monotonic())
+        timeout = _http_timeout(self._timeout if deadline is None else max(0.001, deadline - time.monotonic()))
         try:
             with self._http.stream("POST", self.endpoint, data=data, headers={"Accept": accept}, timeout=timeout) as r:
                 if r.status_code != 200:
@@ -240,6 +264,8 @@ class RemoteStore(Store):
                         raise QueryTimeout()
                     parts.append(chunk)
                 return b"".join(parts)
+        except _GONE as e:
+            raise StoreUnavailable(self.endpoint, e) from None
         except httpx.TimeoutException:
             raise QueryTimeout() from None
         except httpx.HTTPError as e:

@@ -86,6 +86,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.state.metrics = operations.Metrics(app.state.queries)
     app.add_middleware(operations.Observe, metrics=app.state.metrics)  # outermost: sees every answer
+    operations.answer_503_while_the_store_is_down(app)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -1,6 +1,6 @@
-"""What operators need: /health (liveness), /health/ready (the store answers), /metrics (Prometheus), and a
+"""What operators need: /health (liveness), /health/ready (the store answers), /metrics (Prometheus), a
 structured access log (one JSON object a line on the `kuntagraph.access` logger, never a header, cookie or
-request body, so no credential can end up in it)."""
+request body, so no credential can end up in it), and a 503 for every request while a remote store is down."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from prometheus_client.core import CounterMetricFamily
 
 router = APIRouter()
 access_log = logging.getLogger("kuntagraph.access")
+log = logging.getLogger("kuntagraph.server")
 BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -92,6 +93,23 @@ class Observe:
                 "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "client": client[0],
                 "method": scope["method"], "path": scope["path"], "query_bytes": len(scope.get("query_string", b"")),
                 "route": route, "status": status, "bytes": size, "ms": round(elapsed * 1000, 1)}))
+
+
+STORE_DOWN = ("Tietokanta, josta palvelu lukee tietonsa, ei juuri nyt vastaa. Yritä hetken kuluttua uudelleen.\n"
+              "The triple store this service reads does not answer just now. Try again shortly.\n")
+
+
+def answer_503_while_the_store_is_down(app):
+    """Pages, queries and feeds answer 503 with words (and Retry-After) while a remote store does not answer, instead
+    of a 500; each request asks the store again, so they answer once it is back. The public text does not name the
+    store's address: the log and /health/ready do, for the operator."""
+    from ..remote import StoreUnavailable
+
+    async def store_down(request: Request, exc: StoreUnavailable):
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+        return Response(STORE_DOWN, status_code=503, media_type="text/plain; charset=utf-8", headers={"Retry-After": "10"})
+
+    app.add_exception_handler(StoreUnavailable, store_down)
 
 
 @router.get("/health")
