@@ -46,10 +46,13 @@ test-virtuoso: install virtuoso
 
 # Hostile input at volume: every input path, 22000 x the per-target weights of tests/test_fuzz.py = 113,000
 # generated inputs, of which ~105,000 are sendable and reach the server or an importer (the count is printed);
-# make test runs the same targets with 150 x the weights. 8-15 minutes; .ci/run calls it.
+# make test runs the same targets with 150 x the weights. Then atheris, coverage-guided, on the parsers in process
+# (tests/fuzz_atheris.py): ATHERIS_RUNS x its per-target weights. 12-20 minutes in all; .ci/run calls it.
 FUZZ_EXAMPLES ?= 22000
+ATHERIS_RUNS ?= 20000
 fuzz: install
-	KUNTAGRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s -p no:randomly tests/test_fuzz.py
+	KUNTAGRAPH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) KUNTAGRAPH_ATHERIS_RUNS=$(ATHERIS_RUNS) \
+	  $(BIN)/python -m pytest -q -s -p no:randomly tests/test_fuzz.py
 
 # Every benchmark of benchmarks/README.md in one run (about 12 minutes), with Virtuoso as one of the baselines.
 bench: install virtuoso

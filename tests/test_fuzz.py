@@ -3,13 +3,16 @@ input; each answer is a result or a clear 4xx, never a 5xx and never an exceptio
 with exceptions raised, so a traceback fails the test).
 
 `make test` runs a few hundred examples per target; `make fuzz` (called by .ci/run) runs
-KUNTAGRAPH_FUZZ_EXAMPLES per target, by default enough for more than 100,000 inputs in all.
+KUNTAGRAPH_FUZZ_EXAMPLES per target, by default enough for more than 100,000 inputs in all. Then atheris fuzzes
+the parsers in process, guided by coverage (tests/fuzz_atheris.py), KUNTAGRAPH_ATHERIS_RUNS x its weights.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import string
+import zipfile
 
 import httpx
 import pytest
@@ -19,6 +22,7 @@ from starlette.testclient import TestClient
 from conftest import DATA, SHARED
 
 EXAMPLES = int(os.environ.get("KUNTAGRAPH_FUZZ_EXAMPLES", "150"))
+ATHERIS_RUNS = int(os.environ.get("KUNTAGRAPH_ATHERIS_RUNS", "100"))
 
 
 def fuzz(weight: float):
@@ -54,6 +58,16 @@ def ok(r) -> bool:
     return r.status_code < 500 or (r.status_code == 503 and "timed out" in r.text)
 
 
+def clear_refusal(e: Exception) -> bool:
+    """Refusing an input in process, the way the answers above do over HTTP: an InputError says what and where
+    (the file and line, for a clerk), a WriteRefused carries its 4xx answer, a QueryError becomes a 400."""
+    from kuntagraph.publish import WriteRefused
+    from kuntagraph.rdffiles import InputError
+    from kuntagraph.store import QueryError
+
+    return isinstance(e, (InputError, QueryError)) or (isinstance(e, WriteRefused) and 400 <= e.status < 500)
+
+
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
 SPARQL_WORDS = ["SELECT", "*", "WHERE", "{", "}", "?s", "?p", "?o", "ASK", "CONSTRUCT", "DESCRIBE", "<id/491>",
                 "FILTER(", ")", "REGEX(", "\"a\"", "GRAPH", "OPTIONAL", "UNION", "LIMIT 5", "ORDER BY", "COUNT(*)",
@@ -68,11 +82,23 @@ accept = st.one_of(st.sampled_from(MEDIA), text, st.lists(
 header_safe = st.text(alphabet=string.printable.replace("\r", "").replace("\n", ""), max_size=120)
 
 
+GRAPHS = st.lists(st.tuples(st.sampled_from(["default-graph-uri", "named-graph-uri"]), st.one_of(
+    st.sampled_from(["https://w3id.org/kuntagraph/graph/491", "https://w3id.org/kuntagraph/graph/lumme"]), text)), max_size=2)
+
+
 @fuzz(1.5)
-@given(query=sparql, accept=st.sampled_from(MEDIA), fmt=st.sampled_from(["", "json", "xml", "csv", "tsv", "x"]))
-def test_sparql_get(client, query, accept, fmt):
-    params = {"query": query, **({"format": fmt} if fmt else {})}
-    assert ok(client.get("/sparql", params=params, headers={"accept": accept}))
+@given(query=sparql, accept=st.sampled_from(MEDIA), fmt=st.sampled_from(["", "json", "xml", "csv", "tsv", "x"]), graphs=GRAPHS)
+def test_sparql_get(client, query, accept, fmt, graphs):
+    params = [("query", query), *graphs, *([("format", fmt)] if fmt else [])]
+    r = client.get("/sparql", params=params, headers={"accept": accept})
+    assert ok(r), (params, r.status_code, r.text[:300])
+
+
+@pytest.mark.parametrize("param, value", [("default-graph-uri", "%\u0439"), ("named-graph-uri", "not an iri")])
+def test_graph_parameters_that_are_not_iris_are_refused(client, param, value):
+    # atheris found these reaching pyoxigraph as a ValueError: a 500, then (query workers) a 503 after the timeout.
+    r = client.get("/sparql", params={"query": "ASK {}", param: value})
+    assert r.status_code == 400 and f"{param} {value!r} is not an absolute IRI" in r.text, (r.status_code, r.text)
 
 
 @fuzz(1.0)
@@ -162,3 +188,35 @@ def test_importers_on_arbitrary_bytes(tmp_path_factory, data, suffix, prefix):
         import_file(path, "fuzz-2", validate=False).turtle()
     except InputError:
         pass
+
+
+def test_damaged_spreadsheet_parts_are_refused_by_name(tmp_path):
+    """atheris found ODS files whose parts zipfile cannot unpack (a failed CRC, offsets before the start of the
+    file) escaping the importer as BadZipFile and ValueError: a traceback for `import`, a 500 on the upload page."""
+    from kuntagraph.importers import import_file
+    from kuntagraph.rdffiles import InputError
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    data = out.getvalue()
+    at = data.index(b"<office")
+    for damaged, part in [(data[:at] + b"X" + data[at + 1:], "content.xml"), (data[:40] + data[60:], "mimetype")]:
+        path = tmp_path / "kuvaus.ods"
+        path.write_bytes(damaged)
+        with pytest.raises(InputError, match=f"kuvaus.ods: is a damaged ZIP/Office file: its part {part} cannot be unpacked"):
+            import_file(path, "fuzz-4", validate=False)
+
+
+def test_atheris_coverage_guided():
+    """Every atheris target (importer formats, RDF uploads, the SPARQL lexers and dataset parameters): inputs
+    executed and failures, per target. A failure names the input it saved and how to replay it."""
+    pytest.importorskip("atheris")
+    import fuzz_atheris
+
+    results = fuzz_atheris.run(ATHERIS_RUNS)
+    for r in results:
+        print(f"\natheris {r.target}: {r.inputs} inputs in {r.seconds} s, {1 if r.failure else 0} failures", end="")
+    print(f"\natheris: {sum(r.inputs for r in results)} inputs, {sum(1 for r in results if r.failure)} failures")
+    assert not [r for r in results if r.failure], "\n\n".join(r.failure for r in results if r.failure)

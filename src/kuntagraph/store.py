@@ -174,13 +174,24 @@ def query_options(sparql, default_graph=None, named_graphs=None, with_prefixes=F
     if base_iri:
         kw["base_iri"] = base_iri
     if default_graph:
-        kw["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        kw["default_graph"] = _graph_nodes(default_graph, "default-graph-uri")
     if named_graphs:
-        kw["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        kw["named_graphs"] = _graph_nodes(named_graphs, "named-graph-uri")
     if not default_graph and not has_dataset_clause(sparql):
         # (pyoxigraph's union flag would override the query's own FROM / FROM NAMED: the docstring's promise)
         kw["use_default_graph_as_union"] = True
     return kw
+
+
+def _graph_nodes(iris, parameter: str) -> list:
+    """The protocol's graph parameters as nodes; one that is not an IRI is the client's mistake (a 400)."""
+    nodes = []
+    for iri in iris:
+        try:
+            nodes.append(ox.NamedNode(iri))
+        except ValueError as e:
+            raise QueryError(f"{parameter} {iri[:200]!r} is not an absolute IRI ({e})") from None
+    return nodes
 
 
 class OxigraphStore(Store):

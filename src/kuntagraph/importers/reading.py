@@ -220,12 +220,20 @@ def _read_zip(path, data: bytes) -> Document:
         raise InputError(path, "is a damaged ZIP/Office file") from None
     if "xl/workbook.xml" in names:
         return Document(path, "xlsx", None, _xlsx_blocks(path, data), data)
-    mimetype = z.read("mimetype")[:100] if "mimetype" in names else b""
+    mimetype = _member(path, z, "mimetype")[:100] if "mimetype" in names else b""
     if "content.xml" in names and b"opendocument.spreadsheet" in mimetype:
         return Document(path, "ods", None, _ods_blocks(path, z), data)
     if "word/document.xml" in names:
         raise InputError(path, "is a Word document (DOCX); not supported yet: save it as HTML or text")
     raise InputError(path, "is a ZIP archive but not a spreadsheet (XLSX, ODS)")
+
+
+def _member(path, z: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return z.read(name)
+    except Exception as e:  # zipfile raises many kinds on a damaged member: BadZipFile, zlib.error, ValueError, ...
+        raise InputError(path, f"is a damaged ZIP/Office file: its part {name} cannot be unpacked ({e}); "
+                               "save it again from the spreadsheet program") from None
 
 
 def _cell_text(v) -> str:
@@ -287,7 +295,7 @@ def _ods_blocks(path, z: zipfile.ZipFile) -> list[Block]:
     import xml.etree.ElementTree as ET
 
     try:
-        root = ET.fromstring(z.read("content.xml"))
+        root = ET.fromstring(_member(path, z, "content.xml"))
     except ET.ParseError as e:
         raise InputError(path, f"is a damaged ODS file (content.xml: {e})") from None
     tables = root.iter(f"{{{_ODS_T}}}table")
