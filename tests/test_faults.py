@@ -372,3 +372,35 @@ def _wait_for_the_compliance_check(server):
             return
         time.sleep(0.2)
     raise AssertionError("the background §28 check did not finish in 2 minutes")
+
+
+
+def test_a_check_whose_store_does_not_answer_never_reads_as_complete(monkeypatch):
+    # Until the background §28 check has counted the graphs it has checked 0 of them: it must not say "0 of 0,
+    # complete", or every scorecard would read "nothing missing". Here the store goes away before it can count.
+    from kuntagraph.store import open_store
+    from kuntagraph.remote import StoreUnavailable
+    from kuntagraph.views import ComplianceChecker, compliance
+
+    virtuoso.require()
+    vt = virtuoso.Virtuoso()
+    try:
+        for k, v in vt.env().items():
+            monkeypatch.setenv(k, v)
+        store = open_store(endpoint=vt.endpoint)
+        store.load_defaults()
+        vt.halt()
+        checker = ComplianceChecker(store)
+        checker.ensure("v1")
+        assert checker.progress() == (0, None)
+        checker.wait(60)
+        assert checker.progress() == (0, None)  # stopped, and still not complete
+        with pytest.raises(StoreUnavailable):
+            compliance(store, "fi", checker)  # the page cannot list the municipalities either: a 503
+        vt.start()
+        checker.ensure("v1")  # the check had stopped: the same version starts again when a page asks for it
+        checker.wait(120)
+        cards, done, total = compliance(store, "fi", checker)
+        assert done == total == 14 and any(c.status("28.4") == "warn" for c in cards)
+    finally:
+        vt.stop()

@@ -194,7 +194,8 @@ class Scorecard:
 class ComplianceChecker:
     """Validates the store's graphs with the shapes in the background, a batch at a time, so that the
     views never wait for it: they show what is done and say how far the check is. Each data version is
-    checked once; the server starts a new check when the data changes."""
+    checked once; the server starts a new check when the data changes. Until the check has counted the graphs,
+    the total is None: "0 of 0 checked" would read as a complete check that found nothing."""
 
     BATCH = 25  # graphs per pySHACL run: its fixed cost is shared, its memory stays small
 
@@ -211,16 +212,16 @@ class ComplianceChecker:
         with self._lock:
             if version == self._version:
                 return
-            self._version, self._results, self._done = version, [], 0
+            self._version, self._results, self._done, self._total = version, [], 0, None
             self._thread = threading.Thread(target=self._run, args=(version,), daemon=True, name="compliance")
             self._thread.start()
 
-    def progress(self) -> tuple[int, int]:
-        """(graphs checked, graphs to check), without copying the results."""
+    def progress(self) -> tuple[int, int | None]:
+        """(graphs checked, graphs to check or None while they are being counted), without copying the results."""
         with self._lock:
             return self._done, self._total
 
-    def snapshot(self) -> tuple[list, int, int]:
+    def snapshot(self) -> tuple[list, int, int | None]:
         """(results so far, graphs checked, graphs to check)."""
         with self._lock:
             return list(self._results), self._done, self._total
@@ -231,6 +232,17 @@ class ComplianceChecker:
             thread.join(timeout)
 
     def _run(self, version) -> None:
+        try:
+            self._check(version)
+        except Exception as e:  # a remote store that went away, say: the next ensure() of this version starts again
+            import logging
+
+            logging.getLogger("kuntagraph").warning("the §28 check stopped and starts again on the next page: %s", e)
+            with self._lock:
+                if version == self._version:
+                    self._version = object()
+
+    def _check(self, version) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 

@@ -68,7 +68,9 @@ def reference(request, fmt, lang):
 
 def scorecards(request: Request, lang: str):
     """Every municipality's scorecard, grouped once per language and per step of the background check."""
-    progress = request.app.state.compliance.progress()[0]
+    state = request.app.state
+    state.compliance.ensure(state.data_modified)  # starts it again if it stopped (a remote store that went away)
+    progress = state.compliance.progress()
     return memo(request, ("scorecards", lang, progress),
                 lambda: views.compliance(request.app.state.store, lang, request.app.state.compliance))
 
