@@ -77,20 +77,27 @@ OWNERS = """
 SELECT ?g ?owner WHERE { GRAPH ?g { ?owner a ?kind } FILTER(?kind IN (kg:Municipality, kg:Consortium)) }"""
 
 
-def _items(store: Store, kunta: str | None):
-    """[(item, graph, modified)] sorted by IRI: the feed's stable order."""
+@dataclass
+class Listing:
+    """Every item of the feed, [(item, graph, modified)] sorted by IRI (the feed's stable order), and which
+    municipalities each graph describes. Reads the whole store: the server keeps it once per data version."""
+    items: list
+    members: dict
+
+    def of(self, store: Store, kunta: str | None) -> list:
+        """One publisher's items: its own graph and the shared graphs it is a member of."""
+        if not kunta:
+            return self.items
+        own, wanted = store.iris.graph(kunta), store.iris.thing(kunta)
+        return [i for i in self.items if i[1] == own or wanted in self.members.get(i[1], ())]
+
+
+def listing(store: Store) -> Listing:
     records = store.iris.graph(RECORDS)
     modified = {r["g"]: r["modified"] for r in store.select(GRAPH_MODIFIED.replace("RECORDS", records))}
-    members = membership(store)
-    wanted = store.iris.thing(kunta) if kunta else None
-    out = []
-    for r in store.select(ITEMS):
-        if r["g"] == store.iris.graph("reference"):
-            continue
-        if wanted and r["g"] != store.iris.graph(kunta) and wanted not in members.get(r["g"], ()):
-            continue  # one publisher's catalogue: its own graph and the shared graphs it is a member of
-        out.append((r["item"], r["g"], modified.get(r["g"])))
-    return sorted(set(out))
+    reference = store.iris.graph("reference")
+    items = {(r["item"], r["g"], modified.get(r["g"])) for r in store.select(ITEMS) if r["g"] != reference}
+    return Listing(sorted(items), membership(store))
 
 
 def parse_instant(text: str) -> datetime:
@@ -102,9 +109,10 @@ def parse_instant(text: str) -> datetime:
 
 
 def page(store: Store, root: str, *, kunta: str | None = None, number: int = 1, modified_since: str | None = None,
-         page_size: int = PAGE_SIZE, path: str = "/catalog") -> Page:
-    """One self-contained page of the feed. `root` is the server's own URL (for page and landing-page links)."""
-    items = _items(store, kunta)
+         page_size: int = PAGE_SIZE, path: str = "/catalog", listed: Listing | None = None) -> Page:
+    """One self-contained page of the feed. `root` is the server's own URL (for page and landing-page links);
+    `listed`: listing(store) if the caller has it already."""
+    items = (listed or listing(store)).of(store, kunta)
     if modified_since:
         since = parse_instant(modified_since)
         items = [i for i in items if i[2] and parse_instant(i[2]) > since]

@@ -388,6 +388,7 @@ class SearchIndex:
         self._kind_labels: dict[str, dict[str, str]] = {}
         self._narrower: dict[str, set[str]] = {}
         self._iris = Iris()
+        self._keys_of_text: dict[tuple[str, str], tuple] = {}  # while building only
 
     # --- build -------------------------------------------------------------------------------------------
 
@@ -520,6 +521,7 @@ class SearchIndex:
                 self._index_texts(idx, af.get("altLabel", {}), WEIGHTS["context"])
         for t in self._tables.values():
             t.freeze()
+        self._keys_of_text = {}
         return self
 
     def _index_texts(self, idx: int, by_lang: dict[str, list[str]], weight: float):
@@ -528,10 +530,20 @@ class SearchIndex:
             kt = self._tables.setdefault(("k", group), _Terms())
             at = self._tables.setdefault(("a", group), _Terms())
             for text in texts:
-                for _, _, w in words(text):
-                    k = self._an.key(group, w)
+                for k, ak in self._text_keys(group, text):
                     kt.add(k, idx, weight)
-                    at.add(k.translate(_ASCII), idx, weight)
+                    at.add(ak, idx, weight)
+
+    def _text_keys(self, group: str, text: str) -> tuple[tuple[str, str], ...]:
+        """The distinct (key, ASCII key) of a text's words. Kept per text: at national scale the same labels
+        recur in every municipality (a fifth of the build time was analysing them again)."""
+        found = self._keys_of_text.get((group, text))
+        if found is None:
+            keys = dict.fromkeys(self._an.key(group, w) for _, _, w in words(text))
+            found = tuple((k, k.translate(_ASCII)) for k in keys)
+            if len(self._keys_of_text) < 500_000:
+                self._keys_of_text[(group, text)] = found
+        return found
 
     # --- search ------------------------------------------------------------------------------------------
 

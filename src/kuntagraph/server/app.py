@@ -49,6 +49,7 @@ class Settings:
     max_query_bytes: int = 100 * 1024
     query_workers: int = 4
     state_dir: str | None = None  # the on-disk store's directory: writes, credentials and history (else read-only)
+    page_cache_mb: int = 64  # whole answers of the read-only pages per data version (server/cache.py); 0: none
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
@@ -81,10 +82,16 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.include_router(upload.router)
     app.include_router(operations.router)
 
+    from ..remote import RemoteStore
+    from .cache import PageCache
+    app.state.page_cache_counts = {"hit": 0, "miss": 0}
+    if app.state.settings.page_cache_mb and not isinstance(store, RemoteStore):
+        app.add_middleware(PageCache, state=app.state, max_bytes=app.state.settings.page_cache_mb * 2**20,
+                           counts=app.state.page_cache_counts)
     app.add_middleware(ReadOnlyCORS)
     from .security import SecurityHeaders
     app.add_middleware(SecurityHeaders)
-    app.state.metrics = operations.Metrics(app.state.queries)
+    app.state.metrics = operations.Metrics(app.state.queries, app.state.page_cache_counts)
     app.add_middleware(operations.Observe, metrics=app.state.metrics)  # outermost: sees every answer
     operations.answer_503_while_the_store_is_down(app)
 

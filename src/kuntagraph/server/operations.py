@@ -23,9 +23,10 @@ BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 class Metrics:
     """One registry per application (a test may run several)."""
 
-    def __init__(self, queries):
+    def __init__(self, queries, page_cache_counts: dict):
         self.registry = CollectorRegistry()
         self.registry.register(_WorkersKilled(queries))
+        self.registry.register(_PageCache(page_cache_counts))
         self.requests = Counter("kuntagraph_requests", "HTTP requests answered", ["method", "route", "status"],
                                 registry=self.registry)
         self.latency = Histogram("kuntagraph_request_duration_seconds", "Time to answer a request", ["route"],
@@ -44,6 +45,19 @@ class _WorkersKilled:
         family = CounterMetricFamily("kuntagraph_query_workers_killed",
                                      "Query worker processes stopped at a query's deadline and replaced")
         family.add_metric([], self.queries.killed)
+        yield family
+
+
+class _PageCache:
+    """Answers of read-only pages served from the page cache (hit) or computed (miss): server/cache.py."""
+
+    def __init__(self, counts: dict):
+        self.counts = counts
+
+    def collect(self):
+        family = CounterMetricFamily("kuntagraph_page_cache", "Read-only page requests by page cache outcome", labels=["outcome"])
+        for outcome, n in self.counts.items():
+            family.add_metric([outcome], n)
         yield family
 
 

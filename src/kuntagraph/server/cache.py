@@ -1,0 +1,131 @@
+"""Whole answers of the read-only pages, materialised once per data version (plain ASGI middleware).
+
+Every page, comparison view, IRI representation and harvest-feed page is a function of the store's data
+version, the §28 check's progress and the request (path, query string, Accept, Accept-Language). The first
+request computes it; the same request again, until the next write, is answered from memory, with an ETag and
+304 for a matching If-None-Match. A write makes a new version (graphstore.py sets data_modified), which
+drops every entry. Bounded by bytes, least recently used first out.
+
+Only on the embedded store: there kuntagraph is the only writer, so the version is exact. A remote store can
+be written behind our back (and when it goes away, pages must say so, not answer from memory).
+Never cached: anything but GET, answers other than 200, answers that set a cookie, and the paths that write,
+authenticate or run a caller's query (/store, /publish, /sparql, /health, /metrics, /api, /static).
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+CACHED_PREFIXES = ("/id/", "/def", "/vocab/", "/compare", "/search", "/finder", "/catalog", "/graph/", "/source/",
+                   "/.well-known/void")
+MAX_ENTRY_BYTES = 4 * 2**20  # a bigger answer (a whole-graph dump, say) is computed each time
+
+
+def cacheable(scope) -> bool:
+    path = scope["path"]
+    return scope["method"] == "GET" and (path == "/" or path.startswith(CACHED_PREFIXES))
+
+
+def _shows_scorecards(path: str) -> bool:
+    return path.startswith("/compare/compliance") or (path.startswith("/id/") and "/" not in path[len("/id/"):])
+
+
+class _Entry:
+    __slots__ = ("status", "headers", "body", "etag", "route")
+
+    def __init__(self, status, headers, body, etag, route):
+        self.status, self.headers, self.body, self.etag, self.route = status, headers, body, etag, route
+
+
+class PageCache:
+    def __init__(self, app, state, max_bytes: int, counts: dict):
+        self.app, self.state, self.max_bytes, self.counts = app, state, max_bytes, counts
+        self._entries: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self._version = None
+        self._lock = threading.Lock()
+
+    def _key(self, scope):
+        headers, path = dict(scope["headers"]), scope["path"]
+        # The pages with §28 scorecards (a municipality's page and its twins, the compliance view) change as the
+        # background check goes on, without a write: their key has its progress too.
+        progress = self.state.compliance.progress() if _shows_scorecards(path) else None
+        return (path, scope.get("query_string", b""), headers.get(b"accept", b""),
+                headers.get(b"accept-language", b""), progress)
+
+    def _current_version(self):
+        return self.state.data_modified
+
+    def _get(self, key, version):
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._bytes, self._version = 0, version
+                return None
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def _put(self, key, version, entry):
+        size = len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + 200
+        with self._lock:
+            if version != self._version or size > self.max_bytes or key in self._entries:
+                return
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, old = self._entries.popitem(last=False)
+                self._bytes -= len(old.body) + sum(len(k) + len(v) for k, v in old.headers) + 200
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not cacheable(scope):
+            return await self.app(scope, receive, send)
+        version, key = self._current_version(), self._key(scope)
+        entry = self._get(key, version)
+        if entry is not None:
+            self.counts["hit"] += 1
+            if entry.route is not None:
+                scope["route"] = entry.route  # for the metrics' route label
+            return await self._answer(scope, send, entry)
+        self.counts["miss"] += 1
+        # The answer is held until it is complete (it gets an ETag before it leaves); one that grows past
+        # MAX_ENTRY_BYTES, or that may not be kept, goes on as it comes.
+        start, parts, flushed = {}, [], False
+
+        async def keep(message):
+            nonlocal flushed
+            if message["type"] == "http.response.start":
+                return start.update(message)
+            if flushed or message["type"] != "http.response.body":
+                return await send(message)
+            parts.append(message.get("body", b""))
+            more = message.get("more_body", False)
+            headers = list(start.get("headers", []))
+            storable = start.get("status") == 200 and not any(k.lower() == b"set-cookie" for k, _ in headers)
+            if storable and not more and sum(map(len, parts)) <= MAX_ENTRY_BYTES:
+                body = b"".join(parts)
+                etag = next((v for k, v in headers if k.lower() == b"etag"), None)
+                if etag is None:
+                    etag = b'"p' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+                    headers.append((b"etag", etag))
+                entry = _Entry(200, headers, body, etag, scope.get("route"))
+                self._put(key, version, entry)
+                return await self._answer(scope, send, entry)
+            if not more or not storable or sum(map(len, parts)) > MAX_ENTRY_BYTES:
+                flushed = True
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": b"".join(parts), "more_body": more})
+
+        await self.app(scope, receive, keep)
+
+    @staticmethod
+    async def _answer(scope, send, entry):
+        inm = dict(scope["headers"]).get(b"if-none-match")
+        if inm and (inm.strip() == b"*" or entry.etag in [x.strip() for x in inm.split(b",")]):
+            keep = {b"etag", b"cache-control", b"vary", b"last-modified", b"content-location", b"link"}
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(k, v) for k, v in entry.headers if k.lower() in keep]})
+            return await send({"type": "http.response.body", "body": b""})
+        await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+        await send({"type": "http.response.body", "body": entry.body})
