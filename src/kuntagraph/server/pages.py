@@ -51,13 +51,29 @@ SELECT ?node ?type ?code ?label (lang(?label) AS ?lang) WHERE {
   OPTIONAL { ?node dcterms:identifier ?code }
 }"""
 
-PUBLISHER_COUNTS = """
-SELECT ?node (COUNT(DISTINCT ?r) AS ?resources) (COUNT(DISTINCT ?d) AS ?datasets) (COUNT(DISTINCT ?s) AS ?systems) WHERE {
+# One count a query: the three OPTIONALs of one query multiplied resources by datasets, 35 s at national scale.
+PUBLISHER_COUNTS = {
+    "resources": """SELECT ?node (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher ?node ; dcterms:hasPart ?x . ?x a kg:InformationResource
+} GROUP BY ?node""",
+    "systems": """SELECT ?node (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  ?desc a kg:AccessDescription ; dcterms:publisher ?node ; dcterms:hasPart ?r . ?r a kg:InformationResource ; kg:heldIn ?x
+} GROUP BY ?node""",
+    "datasets": """SELECT ?node (COUNT(DISTINCT ?x) AS ?n) WHERE {
   ?desc a kg:AccessDescription ; dcterms:publisher ?node .
-  OPTIONAL { ?desc dcterms:hasPart ?r . ?r a kg:InformationResource .
-             OPTIONAL { ?r kg:heldIn ?s } }
-  OPTIONAL { ?desc dcterms:hasPart/dcterms:hasPart? ?d . ?d a kg:Dataset }
-} GROUP BY ?node"""
+  { ?desc dcterms:hasPart ?x } UNION { ?desc dcterms:hasPart ?r . ?r dcterms:hasPart ?x }
+  ?x a kg:Dataset
+} GROUP BY ?node""",
+}
+
+
+def publisher_counts(store) -> dict[str, dict[str, int]]:
+    """publisher -> {"resources": n, "datasets": n, "systems": n}"""
+    out: dict[str, dict[str, int]] = {}
+    for kind, sparql in PUBLISHER_COUNTS.items():
+        for r in store.select(sparql):
+            out.setdefault(r["node"], {})[kind] = int(r["n"])
+    return out
 
 
 @router.get("/", include_in_schema=False)
@@ -65,13 +81,13 @@ def home(request: Request):
     lang = i18n.pick_language(request.query_params.get("lang"))
     store = request.app.state.store
     rows = memo(request, "publishers", lambda: store.select(PUBLISHERS))
-    counts = memo(request, "publisher-counts", lambda: {r["node"]: r for r in store.select(PUBLISHER_COUNTS)})
+    counts = memo(request, "publisher-counts", lambda: publisher_counts(store))
     names = labels_by_node(rows, lang)
     publishers = {}
     for r in rows:
         publishers.setdefault(r["node"], {"iri": r["node"], "type": r["type"].rsplit("#", 1)[1], "code": r["code"],
                                           "name": names[r["node"]], "path": store.iris.path_of(r["node"]),
-                                          **{k: int(counts.get(r["node"], {}).get(k) or 0) for k in ("resources", "datasets", "systems")}})
+                                          **{k: counts.get(r["node"], {}).get(k, 0) for k in PUBLISHER_COUNTS}})
     municipalities = sorted((p for p in publishers.values() if p["type"] == "Municipality"),
                             key=lambda p: (p["code"] is None, p["code"] or "", p["name"]))
     others = sorted((p for p in publishers.values() if p["type"] != "Municipality"), key=lambda p: p["name"])
