@@ -223,10 +223,16 @@ class _Analyzer:
 # --- the term tables -----------------------------------------------------------------------------------
 
 class _Terms:
-    """key -> {item: best field weight}, with sorted keys (prefix lookups) and reversed keys (suffix)."""
+    """key -> {item: best field weight}, with sorted keys (prefix lookups) and reversed keys (suffix).
 
-    def __init__(self):
+    The labels of linked nodes (an item's service areas, a system's product) are indexed once per node, not once
+    per item that links to it: `linked` is key -> {node: weight}, and `members[node]` the items linking to it.
+    posting() merges the two, so that matching sees the same postings either way."""
+
+    def __init__(self, members: list):
         self.post: dict[str, dict[int, float]] = {}
+        self.linked: dict[str, dict[int, float]] = {}
+        self.members = members
         self.keys: list[str] = []
         self.rkeys: list[str] = []
 
@@ -235,9 +241,28 @@ class _Terms:
         if weight > d.get(item, 0.0):
             d[item] = weight
 
+    def link(self, key: str, node: int, weight: float):
+        d = self.linked.setdefault(key, {})
+        if weight > d.get(node, 0.0):
+            d[node] = weight
+
+    def has(self, key: str) -> bool:
+        return key in self.post or key in self.linked
+
+    def posting(self, key: str) -> dict[int, float]:
+        own, linked = self.post.get(key, {}), self.linked.get(key)
+        if not linked:
+            return own
+        merged = dict(own)
+        for node, weight in linked.items():
+            for item in self.members[node]:
+                if weight > merged.get(item, 0.0):
+                    merged[item] = weight
+        return merged
+
     def freeze(self):
-        self.keys = sorted(self.post)
-        self.rkeys = sorted(k[::-1] for k in self.post)
+        self.keys = sorted(self.post.keys() | self.linked.keys())
+        self.rkeys = sorted(k[::-1] for k in self.keys)
 
     def starting(self, prefix: str) -> Iterator[str]:
         i = bisect_left(self.keys, prefix)
@@ -261,7 +286,7 @@ def _whole_word_keys(t: _Terms, q: str, surface: str) -> dict[str, float]:
         if s > found.get(k, 0.0):
             found[k] = s
 
-    if q in t.post:
+    if t.has(q):
         put(q, EXACT)
     if q.isdigit():
         return found
@@ -273,7 +298,7 @@ def _whole_word_keys(t: _Terms, q: str, surface: str) -> dict[str, float]:
             elif extra >= MIN_REST:
                 put(k, HEAD)
         for j in range(1, MAX_INFLECTION + 1):
-            if len(q) - j >= MIN_HEAD and q[:-j] in t.post:
+            if len(q) - j >= MIN_HEAD and t.has(q[:-j]):
                 put(q[:-j], INFLECTION)
     if surface != q and len(surface) >= MIN_HEAD:
         for k in t.starting(surface):
@@ -290,7 +315,7 @@ def _modifier_keys(t: _Terms, left: str) -> set[str]:
     """Rule 5, first part: keys equal to `left`, beginning with it, or `left` less an inflection."""
     found = set(t.starting(left))
     for j in range(1, MAX_INFLECTION + 1):
-        if len(left) - j >= MIN_HEAD and left[:-j] in t.post:
+        if len(left) - j >= MIN_HEAD and t.has(left[:-j]):
             found.add(left[:-j])
     return found
 
@@ -389,6 +414,7 @@ class SearchIndex:
         self._narrower: dict[str, set[str]] = {}
         self._iris = Iris()
         self._keys_of_text: dict[tuple[str, str], tuple] = {}  # while building only
+        self._members: list[list[int]] = []  # linked node -> the items that link to it (see _Terms)
 
     # --- build -------------------------------------------------------------------------------------------
 
@@ -485,6 +511,14 @@ class SearchIndex:
                     return found
             return set().union(*(service_area.get(r, set()) for r in resources_of(s)))
 
+        link_ids: dict[tuple[str, float], int] = {}  # (linked node, field weight) -> its number in _members
+
+        def link(node: str, weight: float, idx: int):
+            nid = link_ids.setdefault((node, weight), len(self._members))
+            if nid == len(self._members):
+                self._members.append([])
+            self._members[nid].append(idx)
+
         for s in sorted(kinds):
             kind = kinds[s]
             if kind in (CONCEPT, "ReferenceItem", "ReferenceLibrary"):
@@ -504,9 +538,7 @@ class SearchIndex:
             self._index_texts(idx, label_field, WEIGHTS["label"])
             self._index_texts(idx, fields.get("altLabel", {}), WEIGHTS["altLabel"])
             for product in sorted(instance_of.get(s, ())):
-                pf = labels.get(product, {})
-                self._index_texts(idx, pf.get("label", {}), WEIGHTS["product"])
-                self._index_texts(idx, pf.get("altLabel", {}), WEIGHTS["product"])
+                link(product, WEIGHTS["product"], idx)
             text = fields.get("text", {})
             self._index_texts(idx, text, WEIGHTS["text"])
             for lang, texts in text.items():
@@ -516,9 +548,11 @@ class SearchIndex:
             for lang, texts in flds.items():
                 item.passages.append((lang, " ".join(", ".join(texts).split())))
             for a in sorted(areas):
-                af = labels.get(a, {})
-                self._index_texts(idx, af.get("label", {}), WEIGHTS["context"])
-                self._index_texts(idx, af.get("altLabel", {}), WEIGHTS["context"])
+                link(a, WEIGHTS["context"], idx)
+        for (node, weight), nid in link_ids.items():
+            nf = labels.get(node, {})
+            self._index_linked(nid, nf.get("label", {}), weight)
+            self._index_linked(nid, nf.get("altLabel", {}), weight)
         for t in self._tables.values():
             t.freeze()
         self._keys_of_text = {}
@@ -526,13 +560,24 @@ class SearchIndex:
 
     def _index_texts(self, idx: int, by_lang: dict[str, list[str]], weight: float):
         for lang, texts in by_lang.items():
-            group = group_of(lang)
-            kt = self._tables.setdefault(("k", group), _Terms())
-            at = self._tables.setdefault(("a", group), _Terms())
+            kt, at = self._tables_of(lang)
             for text in texts:
-                for k, ak in self._text_keys(group, text):
+                for k, ak in self._text_keys(group_of(lang), text):
                     kt.add(k, idx, weight)
                     at.add(ak, idx, weight)
+
+    def _index_linked(self, node: int, by_lang: dict[str, list[str]], weight: float):
+        for lang, texts in by_lang.items():
+            kt, at = self._tables_of(lang)
+            for text in texts:
+                for k, ak in self._text_keys(group_of(lang), text):
+                    kt.link(k, node, weight)
+                    at.link(ak, node, weight)
+
+    def _tables_of(self, lang: str) -> tuple[_Terms, _Terms]:
+        group = group_of(lang)
+        return (self._tables.setdefault(("k", group), _Terms(self._members)),
+                self._tables.setdefault(("a", group), _Terms(self._members)))
 
     def _text_keys(self, group: str, text: str) -> tuple[tuple[str, str], ...]:
         """The distinct (key, ASCII key) of a text's words. Kept per text: at national scale the same labels
@@ -579,7 +624,7 @@ class SearchIndex:
             if space == "a":
                 q, surface = q.translate(_ASCII), surface.translate(_ASCII)
             for k, strength in _whole_word_keys(t, q, surface).items():
-                for item, w in t.post[k].items():
+                for item, w in t.posting(k).items():
                     credit(item, strength * w * factor, [(space, group, k)])
             if q.isdigit() or len(q) < 2 * MIN_PART:
                 continue
@@ -593,11 +638,11 @@ class SearchIndex:
                     continue
                 lw: dict[int, tuple[float, str]] = {}
                 for k in lkeys:
-                    for item, w in t.post[k].items():
+                    for item, w in t.posting(k).items():
                         if w > lw.get(item, (0.0, ""))[0]:
                             lw[item] = (w, k)
                 for k in rkeys:
-                    for item, w in t.post[k].items():
+                    for item, w in t.posting(k).items():
                         if item in lw:
                             credit(item, SPLIT * min(lw[item][0], w) * factor,
                                    [(space, group, lw[item][1]), (space, group, k)])
