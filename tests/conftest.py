@@ -33,25 +33,25 @@ def free_port() -> int:
 class Server:
     """A real `kuntagraph serve` process on 127.0.0.1."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, timeout: float = 60):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # The log goes to a file, not a pipe nobody reads (a full pipe would block the server).
         self.log = tempfile.NamedTemporaryFile("w+", prefix="kuntagraph-server-", suffix=".log")
         self.proc = subprocess.Popen([*CLI, "serve", "--port", str(self.port), *map(str, extra)], cwd=ROOT,
                                      stdout=self.log, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 self.log.seek(0)
                 raise RuntimeError("server exited:\n" + self.log.read())
             try:
-                if httpx.get(self.url + "/", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/health/ready", timeout=10).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError("server did not start in 60 s")
+        raise RuntimeError(f"server did not start in {timeout:g} s")
 
     def stop(self):
         self.proc.terminate()

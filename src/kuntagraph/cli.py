@@ -162,6 +162,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--base-uri", default=config.CANONICAL_BASE, metavar="IRI", help=f"base of the IRIs (default {config.CANONICAL_BASE})")
     s.add_argument("--query-timeout", type=float, default=10.0, metavar="SECONDS", help="SPARQL query timeout (default 10)")
     s.add_argument("--max-result-mb", type=int, default=50, metavar="MB", help="cap on one SPARQL answer (default 50)")
+    s.add_argument("--page-cache-mb", type=int, default=64, metavar="MB",
+                   help="memory for whole answers of the read-only pages, dropped on every write (default 64; 0: none)")
     s.add_argument("--forwarded-allow-ips", metavar="IPS",
                    help="behind a reverse proxy: the proxy's address(es), whose X-Forwarded-For/-Proto are trusted "
                         "(client addresses in logs and rate limits, https links); see docs/DEPLOYMENT.md")
@@ -513,7 +515,7 @@ def cmd_serve(args) -> int:
         store = open_store(iris=iris)
         store.load_defaults()
     settings = Settings(query_timeout=args.query_timeout, max_result_bytes=args.max_result_mb * 2**20,
-                        state_dir=args.store)
+                        state_dir=args.store, page_cache_mb=args.page_cache_mb)
     import logging
 
     access = logging.getLogger("kuntagraph.access")  # one JSON object a line on standard error
