@@ -105,3 +105,20 @@ def test_what_must_not_be_kept_is_not(site):
     after = cache_counts(server)
     assert after["hit"] == before["hit"]
     assert "etag" not in httpx.get(server.url + "/publish").headers
+
+
+def test_the_cache_is_bounded_and_the_least_recently_used_leave_first():
+    server = Server("--page-cache-mb", 1)
+    try:
+        pages = [f"/compare/matrix?lang=fi&x={i}" for i in range(150)]  # different keys, the same ~11 KB page
+        size = len(httpx.get(server.url + pages[0]).content)
+        assert 1 << 20 < size * len(pages), "the pages do not fill the cache: the test would prove nothing"
+        for p in pages[1:]:
+            httpx.get(server.url + p)
+        before = cache_counts(server)
+        httpx.get(server.url + pages[-1])  # the most recent is still there
+        assert cache_counts(server)["hit"] == before["hit"] + 1
+        httpx.get(server.url + pages[0])  # the first one has left
+        assert cache_counts(server)["miss"] == before["miss"] + 1
+    finally:
+        server.stop()

@@ -36,6 +36,9 @@ class _Entry:
     def __init__(self, status, headers, body, etag, route):
         self.status, self.headers, self.body, self.etag, self.route = status, headers, body, etag, route
 
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200  # + the entry's own
+
 
 class PageCache:
     def __init__(self, app, state, max_bytes: int, counts: dict):
@@ -68,7 +71,7 @@ class PageCache:
             return entry
 
     def _put(self, key, version, entry):
-        size = len(entry.body) + sum(len(k) + len(v) for k, v in entry.headers) + 200
+        size = entry.size()
         with self._lock:
             if version != self._version or size > self.max_bytes or key in self._entries:
                 return
@@ -76,7 +79,7 @@ class PageCache:
             self._bytes += size
             while self._bytes > self.max_bytes:
                 _, old = self._entries.popitem(last=False)
-                self._bytes -= len(old.body) + sum(len(k) + len(v) for k, v in old.headers) + 200
+                self._bytes -= old.size()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not cacheable(scope):
