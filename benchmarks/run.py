@@ -989,10 +989,10 @@ def calibrate_client(pool, args, work: Path) -> dict:
 
 def start_ours(work: Path, tag: str, *extra) -> Proc:
     port = free_port()
-    # Ready when it serves a static file: the first home page at national scale is a measurement of its own
-    # (the "cold" column of the page table), not part of the start.
+    # Ready when /health/ready says so (the store answers, the query workers have started); the first home page
+    # at national scale is a measurement of its own (the "cold" column of the page table), not part of the start.
     return Proc(f"kuntagraph serve ({tag})", [sys.executable, "-m", "kuntagraph.cli", "serve", "--port", str(port), *map(str, extra)],
-                port, "/static/style.css", work / f"ours-{tag}.log", timeout=900)
+                port, "/health/ready", work / f"ours-{tag}.log", timeout=900)
 
 
 def main(argv=None) -> int:
@@ -1109,7 +1109,7 @@ def main(argv=None) -> int:
         log(f"\n== server memory with {n} municipalities in memory")
         port = free_port()
         mem = Proc(f"in-memory server ({n})", [sys.executable, __file__, "--_serve-memory", str(port), str(dirs[n])], port,
-                   "/static/style.css", work / "ours-memory.log", timeout=900)
+                   "/health/ready", work / "ours-memory.log", timeout=900)  # after the copy for the query workers
         procs.append(mem)
         # Once the server process is idle (its §28 check goes on in a worker process of its own).
         settle(HttpTarget("ours", f"http://127.0.0.1:{port}/sparql", mem), min(args.settle_max, 120), 1.0)

@@ -39,7 +39,10 @@ def site(tmp_path_factory):
 @pytest.mark.parametrize("path,accept", [("/id/491", "text/html"), ("/compare/products", "text/html"),
                                          ("/search?q=kirjasto", "text/html"), ("/catalog", "text/turtle"),
                                          ("/id/491/resource/kirjaston-asiakas-ja-kokoelmatiedot", "text/turtle"),
-                                         ("/compare/compliance.json", "*/*")])
+                                         ("/compare/compliance.json", "*/*"),
+                                         ("/sparql?query=SELECT%20%3Fl%20WHERE%20%7B%20%3Chttps%3A%2F%2Fw3id.org%2Fkuntagraph%2Fid%2F491%3E"
+                                          "%20%3Chttp%3A%2F%2Fwww.w3.org%2F2004%2F02%2Fskos%2Fcore%23prefLabel%3E%20%3Fl%20%7D",
+                                          "application/sparql-results+json")])
 def test_a_repeated_page_is_the_same_answer_from_memory_with_an_etag(site, path, accept):
     server, _ = site
     first = httpx.get(server.url + path, headers={"accept": accept})
@@ -68,6 +71,8 @@ def test_the_key_is_the_whole_request(site):
 
 def test_a_write_drops_every_page(site):
     server, admin = site
+    label_query = {"query": f"SELECT ?l WHERE {{ <{BASE}id/491> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}"}
+    assert "(muutettu)" not in httpx.get(server.url + "/sparql", params=label_query).text
     page = httpx.get(server.url + "/id/491?lang=fi")
     assert "Mikkeli" in page.text and "Mikkelin kaupunki (muutettu)" not in page.text
     httpx.get(server.url + "/catalog/491", headers={"accept": "text/turtle"})
@@ -83,6 +88,7 @@ def test_a_write_drops_every_page(site):
         assert r.status_code in (200, 204), r.text
         after = httpx.get(server.url + "/id/491?lang=fi")
         assert "Mikkelin kaupunki (muutettu)" in after.text
+        assert "Mikkelin kaupunki (muutettu)" in httpx.get(server.url + "/sparql", params=label_query).text
         assert after.headers["etag"] != page.headers["etag"]
         r = httpx.get(server.url + "/id/491?lang=fi", headers={"if-none-match": page.headers["etag"]})
         assert r.status_code == 200  # the old ETag no longer matches
@@ -97,8 +103,10 @@ def test_what_must_not_be_kept_is_not(site):
     server, _ = site
     before = cache_counts(server)
     for _ in range(2):
-        assert httpx.get(server.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"},
+        assert httpx.get(server.url + "/sparql", params={"query": "SELECT (NOW() AS ?t) (STRUUID() AS ?u) {}"},
                          headers={"accept": "application/sparql-results+json"}).status_code == 200
+        assert httpx.post(server.url + "/sparql", data={"query": "ASK { ?s ?p ?o }"},
+                          headers={"accept": "application/sparql-results+json"}).status_code == 200
         assert httpx.get(server.url + "/publish").status_code == 200  # sets a session cookie
         assert httpx.get(server.url + "/health/ready").status_code == 200
         assert httpx.get(server.url + "/id/no-such-thing").status_code == 404

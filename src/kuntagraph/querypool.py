@@ -32,6 +32,11 @@ class WorkerLost(Exception):
     """A worker process ended without answering (killed from outside, or out of memory)."""
 
 
+class WorkersStarting(Exception):
+    """The workers are not ready yet: an in-memory store is being copied for them (half a minute at 309
+    municipalities). The query is refused with a 503 and Retry-After rather than charged for the start."""
+
+
 def query_runner(store: Store, workers: int):
     """The runner for this store: worker processes for the embedded store, threads for a remote one."""
     return QueryPool(store, workers) if isinstance(store, OxigraphStore) else QuerySlots(store, workers)
@@ -41,9 +46,13 @@ class QuerySlots:
     """At most `workers` queries at once, each in the calling thread (for a remote store)."""
 
     killed = 0  # nothing to kill: a remote query ends with its HTTP request
+    ready = True
 
     def __init__(self, store: Store, workers: int):
         self.store, self.slots = store, threading.BoundedSemaphore(workers)
+
+    def start_soon(self):
+        pass
 
     def execute(self, sparql: str, *, deadline: float, **kw) -> Answer:
         if not self.slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
@@ -72,8 +81,16 @@ class QueryPool:
         self._copy = None  # the private copy of an in-memory store
         self.killed = 0  # workers stopped at a deadline, for /metrics
 
+    @property
+    def ready(self) -> bool:
+        return self._started
+
+    def start_soon(self):
+        """Start the workers in the background (the server calls this when it starts): a copy of an in-memory
+        store takes long enough that the first query would otherwise time out waiting for it."""
+        threading.Thread(target=self._start, daemon=True, name="query-workers").start()
+
     def _start(self):
-        # Lazily, on the first query: a server whose endpoint is never used starts no process.
         with self._lock:
             if self._started:
                 return
@@ -92,7 +109,10 @@ class QueryPool:
         return _Worker(self._context, self.path)
 
     def execute(self, sparql: str, *, deadline: float, **kw) -> Answer:
-        self._start()
+        if not self._started:
+            if self._lock.locked():  # being started: a copy can take longer than any query's deadline
+                raise WorkersStarting()
+            self._start()
         try:
             worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:

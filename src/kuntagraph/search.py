@@ -229,10 +229,10 @@ class _Terms:
     per item that links to it: `linked` is key -> {node: weight}, and `members[node]` the items linking to it.
     posting() merges the two, so that matching sees the same postings either way."""
 
-    def __init__(self, members: list):
+    def __init__(self, members: list | None = None):
         self.post: dict[str, dict[int, float]] = {}
         self.linked: dict[str, dict[int, float]] = {}
-        self.members = members
+        self.members = members if members is not None else []
         self.keys: list[str] = []
         self.rkeys: list[str] = []
 

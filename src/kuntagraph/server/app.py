@@ -58,6 +58,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or Settings()
     # The SPARQL endpoint's queries: worker processes killed at the deadline on the embedded store (querypool).
     app.state.queries = query_runner(store, app.state.settings.query_workers)
+    app.router.on_startup.append(app.state.queries.start_soon)
     app.router.on_shutdown.append(app.state.queries.close)
     app.state.data_modified = time.time()  # Last-Modified of every representation; set again on each write
     # The §28 scorecards of every municipality, checked in the background so that no page waits for it.

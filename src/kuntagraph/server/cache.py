@@ -8,22 +8,34 @@ drops every entry. Bounded by bytes, least recently used first out.
 
 Only on the embedded store: there kuntagraph is the only writer, so the version is exact. A remote store can
 be written behind our back (and when it goes away, pages must say so, not answer from memory).
-Never cached: anything but GET, answers other than 200, answers that set a cookie, and the paths that write,
-authenticate or run a caller's query (/store, /publish, /sparql, /health, /metrics, /api, /static).
+SPARQL queries sent by GET are kept the same way (the answer is a function of the data), unless they call NOW,
+RAND, UUID, STRUUID or BNODE. Never cached: anything but GET, answers other than 200 (a timeout, a refusal),
+answers that set a cookie, and the paths that write or authenticate (/store, /publish, /health, /metrics, /api).
 """
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
+from urllib.parse import unquote_to_bytes
 
 CACHED_PREFIXES = ("/id/", "/def", "/vocab/", "/compare", "/search", "/finder", "/catalog", "/graph/", "/source/",
                    "/.well-known/void")
 MAX_ENTRY_BYTES = 4 * 2**20  # a bigger answer (a whole-graph dump, say) is computed each time
 
 
+# A query whose answer is not a function of the data: asked again, it must be evaluated again.
+_NOT_REPEATABLE = re.compile(rb"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
 def cacheable(scope) -> bool:
     path = scope["path"]
-    return scope["method"] == "GET" and (path == "/" or path.startswith(CACHED_PREFIXES))
+    if scope["method"] != "GET":
+        return False
+    if path == "/sparql":  # a GET query (the SPARQL Protocol's cacheable form), unless its answer can change
+        q = unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))
+        return not _NOT_REPEATABLE.search(q)
+    return path == "/" or path.startswith(CACHED_PREFIXES)
 
 
 def _shows_scorecards(path: str) -> bool:

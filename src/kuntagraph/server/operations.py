@@ -133,13 +133,16 @@ async def health():
 
 @router.get("/health/ready")
 async def ready(request: Request):
-    """Ready when the store answers a trivial query within 5 seconds."""
+    """Ready when the store answers a trivial query within 5 seconds and the SPARQL query workers have started."""
     store = request.app.state.store
     try:
         with anyio.fail_after(5):
             await anyio.to_thread.run_sync(lambda: store.ask("ASK { ?s ?p ?o }"), abandon_on_cancel=True)
     except Exception as e:  # any failure of the store is "not ready", with what it said
         return JSONResponse({"status": "unavailable", "store": type(e).__name__, "message": str(e)[:300]}, status_code=503)
+    if not request.app.state.queries.ready:
+        return JSONResponse({"status": "starting", "store": "ok", "message": "the SPARQL query workers are starting"},
+                            status_code=503, headers={"Retry-After": "10"})
     return JSONResponse({"status": "ok", "store": "ok"})
 
 

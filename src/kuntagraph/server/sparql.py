@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..querypool import WorkersStarting
 from ..store import QueryError, QueryTimeout, ResultTooLarge
 from . import negotiate
 from .negotiate import HTML, RDF_FORMATS, RESULT_FORMATS
@@ -44,9 +45,9 @@ def uses_service(query: str) -> bool:
     return any(m.group("word") and m.group("word").upper() == "SERVICE" for m in _LEXEMES.finditer(query))
 
 
-def problem(status: int, message: str) -> Response:
+def problem(status: int, message: str, headers: dict | None = None) -> Response:
     """A refusal a person can read: plain text, one or two sentences."""
-    return Response(message.rstrip() + "\n", status_code=status, media_type="text/plain; charset=utf-8")
+    return Response(message.rstrip() + "\n", status_code=status, media_type="text/plain; charset=utf-8", headers=headers)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
@@ -133,6 +134,9 @@ async def run_query(request: Request, query: str, default_graph=None, named_grap
             answer = await anyio.to_thread.run_sync(run, abandon_on_cancel=True, limiter=_query_threads(request))
     except QueryError as e:
         return problem(400, f"The query cannot be run: {e}")
+    except WorkersStarting:
+        return problem(503, "The query service is starting (its workers are getting their copy of the data). "
+                            "Try again in half a minute.", {"Retry-After": "30"})
     except (QueryTimeout, TimeoutError):
         return problem(503, f"The query timed out after {settings.query_timeout:g} seconds. Narrow it down, or add a LIMIT.")
     except ResultTooLarge:
