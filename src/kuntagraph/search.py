@@ -551,28 +551,22 @@ class SearchIndex:
                 link(a, WEIGHTS["context"], idx)
         for (node, weight), nid in link_ids.items():
             nf = labels.get(node, {})
-            self._index_linked(nid, nf.get("label", {}), weight)
-            self._index_linked(nid, nf.get("altLabel", {}), weight)
+            self._index_texts(nid, nf.get("label", {}), weight, linked=True)
+            self._index_texts(nid, nf.get("altLabel", {}), weight, linked=True)
         for t in self._tables.values():
             t.freeze()
         self._keys_of_text = {}
         return self
 
-    def _index_texts(self, idx: int, by_lang: dict[str, list[str]], weight: float):
+    def _index_texts(self, target: int, by_lang: dict[str, list[str]], weight: float, linked: bool = False):
+        """The words of texts as postings of an item, or (linked) of a linked node: see _Terms."""
         for lang, texts in by_lang.items():
             kt, at = self._tables_of(lang)
+            put_key, put_ascii = (kt.link, at.link) if linked else (kt.add, at.add)
             for text in texts:
                 for k, ak in self._text_keys(group_of(lang), text):
-                    kt.add(k, idx, weight)
-                    at.add(ak, idx, weight)
-
-    def _index_linked(self, node: int, by_lang: dict[str, list[str]], weight: float):
-        for lang, texts in by_lang.items():
-            kt, at = self._tables_of(lang)
-            for text in texts:
-                for k, ak in self._text_keys(group_of(lang), text):
-                    kt.link(k, node, weight)
-                    at.link(ak, node, weight)
+                    put_key(k, target, weight)
+                    put_ascii(ak, target, weight)
 
     def _tables_of(self, lang: str) -> tuple[_Terms, _Terms]:
         group = group_of(lang)
