@@ -514,8 +514,9 @@ class SearchIndex:
         link_ids: dict[tuple[str, float], int] = {}  # (linked node, field weight) -> its number in _members
 
         def link(node: str, weight: float, idx: int):
-            nid = link_ids.setdefault((node, weight), len(self._members))
-            if nid == len(self._members):
+            nid = link_ids.get((node, weight))
+            if nid is None:
+                nid = link_ids[node, weight] = len(self._members)
                 self._members.append([])
             self._members[nid].append(idx)
 

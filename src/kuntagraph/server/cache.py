@@ -68,9 +68,6 @@ class PageCache:
         return (path, scope.get("query_string", b""), headers.get(b"accept", b""),
                 headers.get(b"accept-language", b""), progress)
 
-    def _current_version(self):
-        return self.state.data_modified
-
     def _get(self, key, version):
         with self._lock:
             if version != self._version:
@@ -96,7 +93,7 @@ class PageCache:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not cacheable(scope):
             return await self.app(scope, receive, send)
-        version, key = self._current_version(), self._key(scope)
+        version, key = self.state.data_modified, self._key(scope)
         entry = self._get(key, version)
         if entry is not None:
             self.counts["hit"] += 1
@@ -115,10 +112,11 @@ class PageCache:
             if flushed or message["type"] != "http.response.body":
                 return await send(message)
             parts.append(message.get("body", b""))
-            more = message.get("more_body", False)
-            headers = list(start.get("headers", []))
+            more, headers, size = message.get("more_body", False), list(start.get("headers", [])), sum(map(len, parts))
             storable = start.get("status") == 200 and not any(k.lower() == b"set-cookie" for k, _ in headers)
-            if storable and not more and sum(map(len, parts)) <= MAX_ENTRY_BYTES:
+            if storable and size <= MAX_ENTRY_BYTES:
+                if more:
+                    return  # the rest is still to come
                 body = b"".join(parts)
                 etag = next((v for k, v in headers if k.lower() == b"etag"), None)
                 if etag is None:
@@ -127,10 +125,9 @@ class PageCache:
                 entry = _Entry(200, headers, body, etag, scope.get("route"))
                 self._put(key, version, entry)
                 return await self._answer(scope, send, entry)
-            if not more or not storable or sum(map(len, parts)) > MAX_ENTRY_BYTES:
-                flushed = True
-                await send({**start, "headers": headers})
-                await send({"type": "http.response.body", "body": b"".join(parts), "more_body": more})
+            flushed = True
+            await send(start)
+            await send({"type": "http.response.body", "body": b"".join(parts), "more_body": more})
 
         await self.app(scope, receive, keep)
 
