@@ -209,6 +209,24 @@ def test_damaged_spreadsheet_parts_are_refused_by_name(tmp_path):
             import_file(path, "fuzz-4", validate=False)
 
 
+def test_a_zip_directory_zipfile_cannot_read_is_refused_by_name(tmp_path):
+    """atheris found a ZIP whose directory names a format version from the future (11.1): zipfile raised
+    NotImplementedError, which escaped the importer as a traceback."""
+    from kuntagraph.importers import import_file
+    from kuntagraph.rdffiles import InputError
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    data = bytearray(out.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6:central + 8] = (111).to_bytes(2, "little")  # "version needed to extract": 11.1
+    path = tmp_path / "kuvaus.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"kuvaus.xlsx: is a damaged ZIP/Office file \(zip file version 11.1\)"):
+        import_file(path, "fuzz-5", validate=False)
+
+
 def test_atheris_coverage_guided():
     """Every atheris target (importer formats, RDF uploads, the SPARQL lexers and dataset parameters): inputs
     executed and failures, per target. A failure names the input it saved and how to replay it."""

@@ -216,8 +216,10 @@ def _read_zip(path, data: bytes) -> Document:
         names = set(z.namelist())
         if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED_BYTES:
             raise InputError(path, f"unpacks to more than {MAX_UNZIPPED_BYTES // 2**20} MB; refused")
-    except zipfile.BadZipFile:
-        raise InputError(path, "is a damaged ZIP/Office file") from None
+    except InputError:
+        raise
+    except Exception as e:  # a damaged directory raises BadZipFile, NotImplementedError (a version from the future), ...
+        raise InputError(path, f"is a damaged ZIP/Office file ({e}); save it again from the spreadsheet program") from None
     if "xl/workbook.xml" in names:
         return Document(path, "xlsx", None, _xlsx_blocks(path, data), data)
     mimetype = _member(path, z, "mimetype")[:100] if "mimetype" in names else b""
