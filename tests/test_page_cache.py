@@ -115,6 +115,24 @@ def test_what_must_not_be_kept_is_not(site):
     assert "etag" not in httpx.get(server.url + "/publish").headers
 
 
+def test_a_client_can_ask_for_a_fresh_answer(site):
+    """Cache-Control: no-cache (a browser's reload) computes the answer again and keeps it; no-store computes it
+    and keeps nothing. A benchmark of the query engine sends no-cache."""
+    server, _ = site
+    path = "/compare/products?lang=en"
+    httpx.get(server.url + path)
+    before = cache_counts(server)
+    fresh = httpx.get(server.url + path, headers={"cache-control": "no-cache"})
+    unkept = httpx.get(server.url + path, headers={"cache-control": "no-store"})
+    again = httpx.get(server.url + path)
+    after = cache_counts(server)
+    assert fresh.status_code == unkept.status_code == again.status_code == 200
+    assert fresh.content == unkept.content == again.content
+    assert "etag" not in unkept.headers and again.headers["etag"] == fresh.headers["etag"]
+    assert after["miss"] == before["miss"] + 1 and after["bypass"] == before["bypass"] + 1
+    assert after["hit"] == before["hit"] + 1  # only the last one came from memory
+
+
 def test_the_cache_is_bounded_and_the_least_recently_used_leave_first():
     server = Server("--page-cache-mb", 1)
     try:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .config import CANONICAL_BASE
 from .iris import Iris
 
 FORMATS = {
@@ -74,7 +75,8 @@ def read(path: Path, iris: Iris) -> RdfFile:
         raise InputError(path, f"is larger than {MAX_FILE_BYTES // 2**20} MB")
     refuse_xml_declarations(data, fmt, path)
     try:
-        triples = [_rebase(q.triple, iris) for q in ox.parse(data, format=fmt, base_iri=iris.base)]
+        quads = ox.parse(data, format=fmt, base_iri=iris.base)
+        triples = [q.triple for q in quads] if iris.base == CANONICAL_BASE else [_rebase(q.triple, iris) for q in quads]
     except SyntaxError as e:
         raise InputError(path, f"syntax error: {_syntax_message(e)}", e.lineno) from None
     return RdfFile(path, graph_for(path, triples, iris), triples)
@@ -85,9 +87,6 @@ def _syntax_message(e: SyntaxError) -> str:
 
 
 def _rebase(t: ox.Triple, iris: Iris) -> ox.Triple:
-    if iris.base == Iris().base:
-        return t
-
     def move(term):
         return ox.NamedNode(iris.rebase(term.value)) if isinstance(term, ox.NamedNode) else term
 

@@ -11,6 +11,7 @@ be written behind our back (and when it goes away, pages must say so, not answer
 SPARQL queries sent by GET are kept the same way (the answer is a function of the data), unless they call NOW,
 RAND, UUID, STRUUID or BNODE. Never cached: anything but GET, answers other than 200 (a timeout, a refusal),
 answers that set a cookie, and the paths that write or authenticate (/store, /publish, /health, /metrics, /api).
+A request with Cache-Control: no-cache is computed anew (and kept); with no-store, computed and not kept.
 """
 
 import hashlib
@@ -82,8 +83,11 @@ class PageCache:
     def _put(self, key, version, entry):
         size = entry.size()
         with self._lock:
-            if version != self._version or size > self.max_bytes or key in self._entries:
+            if version != self._version or size > self.max_bytes:
                 return
+            old = self._entries.pop(key, None)
+            if old is not None:  # a fresh answer asked for with no-cache replaces the one kept
+                self._bytes -= old.size()
             self._entries[key] = entry
             self._bytes += size
             while self._bytes > self.max_bytes:
@@ -93,8 +97,14 @@ class PageCache:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not cacheable(scope):
             return await self.app(scope, receive, send)
+        # A client that asks for a fresh answer (Cache-Control: no-cache, as a browser's reload sends, or
+        # no-store) gets one computed now; no-cache keeps it for the next request, no-store does not.
+        directives = dict(scope["headers"]).get(b"cache-control", b"").lower()
+        if b"no-store" in directives:
+            self.counts["bypass"] += 1
+            return await self.app(scope, receive, send)
         version, key = self.state.data_modified, self._key(scope)
-        entry = self._get(key, version)
+        entry = None if b"no-cache" in directives else self._get(key, version)
         if entry is not None:
             self.counts["hit"] += 1
             if entry.route is not None:
