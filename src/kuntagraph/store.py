@@ -136,7 +136,7 @@ class Store(ABC):
             f.graph = graph or f.graph
         by_graph: dict[str, list] = {}
         for f in files:
-            by_graph.setdefault(f.graph, []).extend(f.triples)
+            by_graph.setdefault(f.graph, []).extend(f.quads)
         for graph, triples in by_graph.items():
             self.replace_graph(graph, triples)
         return files
@@ -144,7 +144,7 @@ class Store(ABC):
     def load_file(self, path, graph: str, bulk: bool = False) -> None:
         """Replace `graph` by the content of one file known to parse (`kuntagraph load`, after its check).
         `bulk`: a store nobody reads yet may be filled faster, without a transaction per graph."""
-        self.replace_graph(graph, rdffiles.read(path, self.iris).triples)
+        self.replace_graph(graph, rdffiles.read(path, self.iris).quads)
 
     def load_defaults(self) -> list[rdffiles.RdfFile]:
         """The ontology, the concept schemes and every graph in data/."""

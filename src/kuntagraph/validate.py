@@ -104,7 +104,7 @@ def validate_files(paths, iris: Iris | None = None) -> Report:
     context = [f for f in _default_context()
                if f.path.resolve() not in own_paths and (f.graph not in own_graphs or f.path.parent == config.ONTOLOGY_DIR
                                                          or f.path.parent == config.VOCAB_DIR)]
-    return validate_triples({str(f.path): f.triples for f in files}, [t for f in context for t in f.triples])
+    return validate_triples({str(f.path): f.quads for f in files}, [q for f in context for q in f.quads])
 
 
 VOCABULARY_BASES = (config.CANONICAL_BASE + "def", config.CANONICAL_BASE + "vocab/")
@@ -112,7 +112,7 @@ VOCABULARY_BASES = (config.CANONICAL_BASE + "def", config.CANONICAL_BASE + "voca
 
 def vocabulary_context() -> list:
     """The ontology and the concept schemes: what every validation needs beside the data."""
-    return [t for f in _default_context() if f.path.parent in (config.ONTOLOGY_DIR, config.VOCAB_DIR) for t in f.triples]
+    return [q for f in _default_context() if f.path.parent in (config.ONTOLOGY_DIR, config.VOCAB_DIR) for q in f.quads]
 
 
 def validate_new_graph(name: str, triples, graph: str) -> Report:
@@ -120,11 +120,12 @@ def validate_new_graph(name: str, triples, graph: str) -> Report:
     other published graph, not the graph they replace."""
     context = [f for f in _default_context()
                if f.graph != graph or f.path.parent in (config.ONTOLOGY_DIR, config.VOCAB_DIR)]
-    return validate_triples({name: triples}, [t for f in context for t in f.triples])
+    return validate_triples({name: triples}, [q for f in context for q in f.quads])
 
 
 def validate_triples(by_file: dict, context_triples, engine: str | None = None) -> Report:
-    """Validate the triples of each named source against the shapes, with the context triples alongside.
+    """Validate the triples of each named source against the shapes, with the context triples alongside
+    (triples, or quads in the default graph as rdffiles.read keeps them).
 
     `engine`: "pyshacl" runs pySHACL on every shape (the reference); by default ("fast") the shapes that
     kuntagraph.shacl_sparql can compile run as one SPARQL query per constraint over all focus nodes at once
@@ -142,9 +143,9 @@ def validate_triples(by_file: dict, context_triples, engine: str | None = None) 
         from . import shacl_sparql
 
         compiled = shacl_sparql.compiled(shapes)
-        store = ox.Store()
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for ts in by_file.values() for t in ts)
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in context_triples)
+        store = ox.Store()  # in memory, where extend is twice as fast as bulk_extend
+        store.extend(_in_default_graph(t) for ts in by_file.values() for t in ts)
+        store.extend(_in_default_graph(t) for t in context_triples)
         for r in compiled.run(store, owner):
             report.results.append(_fast_result(r, owner))
         rest = compiled.fallback_shapes
@@ -166,18 +167,30 @@ def validate_triples(by_file: dict, context_triples, engine: str | None = None) 
     return report
 
 
+def _in_default_graph(t) -> ox.Quad:
+    """Triples, or quads as rdffiles.read keeps them (already in the default graph: not built anew)."""
+    return t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object)
+
+
 def _fast_result(r, owner) -> Result:
     """A Result from a compiled constraint's finding, read from the shapes as pySHACL's are."""
+    check, messages, path, shape = _constraint_texts(r.source, r.constraint, r.path)
+    return Result(severity=SEVERITIES.get(r.severity, "violation"), check=check, focus=r.focus, path=path,
+                  messages=dict(messages), file=owner[r.focus], value=r.value, shape=shape)
+
+
+@lru_cache(maxsize=4096)
+def _constraint_texts(source, constraint, path) -> tuple:
+    """What a finding says besides its focus and value, read once per constraint: thousands of findings of
+    one constraint (a national validation) need not look the same texts up in the shapes each time."""
     shapes = shapes_graph()
-    source = r.source
     check = shapes.value(source, KS.check) or shapes.value(shapes.value(None, SH.property, source), KS.check)
     messages = {}
-    for origin in (r.constraint, source):
+    for origin in (constraint, source):
         for m in shapes.objects(origin, SH.message) if origin is not None else ():
             messages.setdefault(getattr(m, "language", None) or "en", str(m))
-    return Result(severity=SEVERITIES.get(r.severity, "violation"), check=str(check or ""), focus=r.focus,
-                  path=_path_text(shapes, r.path), messages=messages, file=owner[r.focus], value=r.value,
-                  shape=str(source) if isinstance(source, rdflib.URIRef) else None)
+    return (str(check or ""), messages, _path_text(shapes, path),
+            str(source) if isinstance(source, rdflib.URIRef) else None)
 
 
 def _result(g: rdflib.Graph, node, focus, file) -> Result:
