@@ -87,7 +87,7 @@ def read(path: Path, iris: Iris) -> RdfFile:
     if iris.base != CANONICAL_BASE:
         quads = [_rebase(q, iris) for q in quads]
     elif fmt.supports_datasets:
-        quads = [q if q.graph_name == ox.DefaultGraph() else ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+        quads = [q if isinstance(q.graph_name, ox.DefaultGraph) else ox.Quad(q.subject, q.predicate, q.object) for q in quads]
     return RdfFile(path, graph_for(path, quads, iris), quads)
 
 
