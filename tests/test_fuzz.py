@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import string
+import time
 import zipfile
 
 import httpx
@@ -48,6 +49,13 @@ def client(tmp_path_factory):
     _, secret = publisher.tokens.create("491")
     publisher.failures.limit = 10**9  # the fuzzer is one client: do not rate-limit it
     with TestClient(app, raise_server_exceptions=True) as c:
+        # The SPARQL query workers start in the background; "starting" is a true 503, not what is fuzzed here.
+        for _ in range(600):
+            if c.get("/health/ready").status_code == 200:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the query workers did not start within a minute")
         c.secret = secret
         yield c
     print(f"\nfuzzed inputs: {COUNT['inputs']}")

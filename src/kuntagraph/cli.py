@@ -201,41 +201,17 @@ def cmd_load(args) -> int:
             return EXIT_FAILED
     # Every file parses before the store is opened or touched; then each graph is loaded from its file(s), so that
     # loading 309 municipalities never holds 3 million triples in Python.
-    by_graph: dict[str, list] = {}
-    for path in rdffiles.expand(args.paths):
-        by_graph.setdefault(_graph_of_file(path, Iris()), []).append(path)
     endpoint = _endpoint(args)
     if bool(args.store) == bool(endpoint):
         raise InputError("load", "give either --store DIR or --endpoint URL")
+    by_graph = rdffiles.files_by_graph(args.paths, Iris(), args.graph)
     store = _open_remote_store(endpoint) if endpoint else _open_disk_store(args.store)
     if store.iris.graph("ontology") not in store.graphs():
         store.load_files(config.ontology_files())
-    if args.graph:
-        store.load_files(args.paths, graph=args.graph)
-    else:
-        for graph, paths in by_graph.items():
-            if len(paths) == 1:
-                store.load_file(paths[0], graph, bulk=args.bulk)
-            else:
-                store.write_files([rdffiles.read(p, store.iris) for p in paths])
+    store.load_graphs(by_graph, bulk=args.bulk)
     store.flush()
     print(t["loaded"].format(n=sum(map(len, by_graph.values())), q=store.count(), store=args.store or endpoint))
     return EXIT_OK
-
-
-def _graph_of_file(path, iris) -> str:
-    """The graph a file's content names (rdffiles.graph_for), after parsing all of it, keeping only its rdf:type
-    triples; a file that does not parse raises rdffiles.read's error (file and line)."""
-    import pyoxigraph as ox
-
-    fmt = rdffiles.FORMATS.get(Path(path).suffix.lower())
-    if fmt is None or Path(path).stat().st_size > rdffiles.MAX_FILE_BYTES:
-        return rdffiles.read(path, iris).graph  # its error message
-    try:
-        types = [q.triple for q in ox.parse(path=str(path), format=fmt, base_iri=iris.base) if q.predicate == rdffiles.RDF_TYPE]
-    except (SyntaxError, OSError, ValueError):
-        return rdffiles.read(path, iris).graph  # raises InputError with the file and line
-    return rdffiles.graph_for(Path(path), types, iris)
 
 
 def _endpoint(args) -> str | None:

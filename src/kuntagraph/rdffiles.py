@@ -91,6 +91,33 @@ def read(path: Path, iris: Iris) -> RdfFile:
     return RdfFile(path, graph_for(path, quads, iris), quads)
 
 
+def graph_of(path: Path, iris: Iris) -> str:
+    """The graph a file's content names (graph_for), after parsing all of it but keeping only its rdf:type
+    triples: what a load checks of every file before it writes any, without holding every file's triples at
+    once. A file that cannot be read or parsed raises read()'s InputError (the file and line)."""
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    try:
+        if fmt is None or fmt == ox.RdfFormat.RDF_XML or path.stat().st_size > MAX_FILE_BYTES:
+            return read(path, iris).graph  # its refusal (RDF/XML: read refuses a DOCTYPE before parsing)
+        types = [q for q in ox.parse(path=str(path), format=fmt, base_iri=iris.base) if q.predicate == RDF_TYPE]
+    except (SyntaxError, OSError, ValueError):
+        return read(path, iris).graph  # raises InputError with the file and line
+    if iris.base != CANONICAL_BASE:
+        types = [_rebase(q, iris) for q in types]
+    return graph_for(path, types, iris)
+
+
+def files_by_graph(paths, iris: Iris, graph: str | None = None) -> dict[str, list[Path]]:
+    """The files (a directory: its RDF files) grouped by the graph each names, or all under `graph`; every file
+    is parsed here, so that an error is raised before anything is written."""
+    by_graph: dict[str, list[Path]] = {}
+    for path in expand(paths):
+        named = graph_of(path, iris)
+        by_graph.setdefault(graph or named, []).append(path)
+    return by_graph
+
+
 def _syntax_message(e: SyntaxError) -> str:
     return str(e.msg if hasattr(e, "msg") else e)
 

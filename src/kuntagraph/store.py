@@ -125,10 +125,20 @@ class Store(ABC):
     @abstractmethod
     def count(self, graph: str | None = None) -> int: ...
 
-    def load_files(self, paths, graph: str | None = None) -> list[rdffiles.RdfFile]:
-        """Read every file first, then write: a file that does not parse leaves the store untouched.
-        Each file goes to the graph its content names, or to `graph` when given."""
-        return self.write_files([rdffiles.read(p, self.iris) for p in rdffiles.expand(paths)], graph)
+    def load_files(self, paths, graph: str | None = None, bulk: bool = False) -> None:
+        """Every file parses before anything is written: a file that does not parse leaves the store untouched.
+        Then each graph is written from its file(s), read again, so that loading all of Finland never holds
+        every file's triples in Python at once. Each file goes to the graph its content names, or to `graph`
+        when given; `bulk` as in load_file."""
+        self.load_graphs(rdffiles.files_by_graph(paths, self.iris, graph), bulk=bulk)
+
+    def load_graphs(self, by_graph: dict[str, list[Path]], bulk: bool = False) -> None:
+        """Write each graph from its files, already checked (rdffiles.files_by_graph), one graph at a time."""
+        for name, files in by_graph.items():
+            if len(files) == 1:
+                self.load_file(files[0], name, bulk=bulk)
+            else:
+                self.write_files([rdffiles.read(p, self.iris) for p in files], name)
 
     def write_files(self, files: list, graph: str | None = None) -> list:
         """load_files for files already read (rdffiles.read): each to its graph, or to `graph` when given."""
@@ -146,9 +156,9 @@ class Store(ABC):
         `bulk`: a store nobody reads yet may be filled faster, without a transaction per graph."""
         self.replace_graph(graph, rdffiles.read(path, self.iris).quads)
 
-    def load_defaults(self) -> list[rdffiles.RdfFile]:
+    def load_defaults(self) -> None:
         """The ontology, the concept schemes and every graph in data/."""
-        return self.load_files([*config.ontology_files(), *config.data_files()])
+        self.load_files([*config.ontology_files(), *config.data_files()])
 
 
 def has_dataset_clause(sparql: str) -> bool:
@@ -226,7 +236,10 @@ class OxigraphStore(Store):
     def load_file(self, path, graph, bulk=False):
         path, name = Path(path), ox.NamedNode(graph)
         fmt = rdffiles.FORMATS.get(path.suffix.lower())
-        if fmt is not None and self.iris.base == config.CANONICAL_BASE and not self._store.contains_named_graph(name):
+        # Only triple formats pyoxigraph may read unchecked: a dataset's own graphs would bypass `graph`, and
+        # RDF/XML needs rdffiles.read's refusal of entity declarations first.
+        if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES) and self.iris.base == config.CANONICAL_BASE \
+                and not self._store.contains_named_graph(name):
             # A new graph straight from its file, parsed by pyoxigraph (no Python objects). By default in one
             # transaction (all or nothing per graph); `bulk` uses pyoxigraph's bulk loader: on all cores and about
             # three times faster, but not atomic, so only for filling a new store (`kuntagraph load --bulk`).
