@@ -94,16 +94,18 @@ Facets are sorted by count, then label.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import snowballstemmer
 
 from .iris import Iris
+from .memory import give_back
 
 # --- limits and weights --------------------------------------------------------------------------------
 
@@ -348,13 +350,25 @@ class SearchResult:
     facets: dict[str, list[Facet]]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     iri: str
     kind: str
     municipalities: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
-    passages: list[tuple[str, str]] = field(default_factory=list)  # (lang, text) from the *text* field
+    passages: tuple[tuple[str, str], ...] = ()  # (lang, text) from the *text* field: see _passages
+
+
+def _passages(texts: list[tuple[str, str, str]]) -> tuple[tuple[str, str], ...]:
+    """An item's (lang, text) passages for snippets, from its (field, lang, text): each description, in order
+    of language (as first met) and text, then per language its data-group fields joined by commas."""
+    descriptions: dict[str, list[str]] = {}
+    fields: dict[str, list[str]] = {}
+    for fname, lang, text in texts:
+        (fields if fname == "field" else descriptions).setdefault(lang, []).append(text)
+    out = [(lang, " ".join(t.split())) for lang, ts in descriptions.items() for t in sorted(ts)]
+    out += [(lang, " ".join(", ".join(sorted(ts)).split())) for lang, ts in fields.items()]
+    return tuple(out)
 
 
 # --- the queries build() issues (three, whatever the data) ---------------------------------------------
@@ -388,18 +402,21 @@ def _q_links(kg: str) -> str:
 BUILD_QUERIES = 3
 
 
-def _fallback(lang: str) -> list[str]:
-    return [lang] + [x for x in LANGUAGES if x != lang] + [""]
+@functools.lru_cache(maxsize=64)
+def _fallback(lang: str) -> tuple[str, ...]:
+    return (lang, *(x for x in LANGUAGES if x != lang), "")
 
 
-def _pick(by_lang: dict[str, list[str]], lang: str) -> str | None:
+def _pick(by_lang: tuple[tuple[str, str], ...], lang: str) -> str | None:
+    """The text in `lang`, falling back fi -> sv -> en -> untagged -> any."""
     for cand in _fallback(lang):
-        if by_lang.get(cand):
-            return by_lang[cand][0]
-    for values in by_lang.values():
-        if values:
-            return values[0]
-    return None
+        for tag, text in by_lang:
+            if tag == cand and text:
+                return text
+    return by_lang[0][1] if by_lang else None
+
+
+LABEL_FIELDS = ("label", "rdfsLabel", "altLabel")  # what names a node, in order of preference (label())
 
 
 class SearchIndex:
@@ -409,8 +426,8 @@ class SearchIndex:
         self._an = _Analyzer()
         self._items: list[_Item] = []
         self._tables: dict[tuple[str, str], _Terms] = {}  # (space "k" or "a", group) -> terms
-        self._labels: dict[str, dict[str, dict[str, list[str]]]] = {}  # iri -> field -> lang -> texts
-        self._kind_labels: dict[str, dict[str, str]] = {}
+        self._names: dict[str, tuple[tuple[str, str], ...]] = {}  # iri -> (lang, text) of its name: see label()
+        self._kind_labels: dict[str, tuple[tuple[str, str], ...]] = {}
         self._narrower: dict[str, set[str]] = {}
         self._iris = Iris()
         self._keys_of_text: dict[tuple[str, str], tuple] = {}  # while building only
@@ -420,35 +437,24 @@ class SearchIndex:
 
     @classmethod
     def build(cls, store) -> "SearchIndex":
-        """Read everything needed with `BUILD_QUERIES` (3) SELECTs over the union graph and index it."""
+        """Read everything needed with `BUILD_QUERIES` (3) SELECTs over the union graph and index it.
+
+        The texts (a million rows at national scale) are read row by row and indexed as they come; what is
+        kept of them is each node's name per language and the items' descriptions (for snippets). Strings that
+        recur (IRIs, the same label in 309 municipalities) are kept once."""
         self = cls()
         iris: Iris = getattr(store, "iris", None) or Iris()
         self._iris = iris
         kg = iris.term("")
-        type_rows = store.select(_q_types(kg))
-        text_rows = store.select(_q_texts(kg))
-        link_rows = store.select(_q_links(kg))
+        once: dict = {}  # equal strings and tuples stored once
 
-        # Texts: iri -> field -> lang -> [texts] (sorted, so that the index does not depend on row order).
-        labels = self._labels
-        for r in text_rows:
-            p = r["p"]
-            fname = TEXT_PREDICATES.get(p, "field")
-            labels.setdefault(r["s"], {}).setdefault(fname, {}).setdefault(r["lang"] or "", []).append(r["o"])
-        for fields in labels.values():
-            for by_lang in fields.values():
-                for texts in by_lang.values():
-                    texts.sort()
-        for kind in ITEM_KINDS:
-            rl = labels.get(kg + kind, {}).get("rdfsLabel", {})
-            if rl:
-                self._kind_labels[kind] = {lang: texts[0] for lang, texts in rl.items()}
-        self._kind_labels.update(KIND_LABELS)
+        def share(x):
+            return once.setdefault(x, x)
 
         # Links.
         links: dict[str, dict[str, set[str]]] = {}
-        for r in link_rows:
-            links.setdefault(r["p"], {}).setdefault(r["s"], set()).add(r["o"])
+        for r in store.iter_select(_q_links(kg)):
+            links.setdefault(r["p"], {}).setdefault(share(r["s"]), set()).add(share(r["o"]))
         has_part = links.get(DCTERMS + "hasPart", {})
         data_group = links.get(kg + "dataGroup", {})
         service_area = links.get(kg + "serviceArea", {})
@@ -471,11 +477,11 @@ class SearchIndex:
         # Items, their kinds and graphs.
         types: dict[str, set[str]] = {}
         graphs: dict[str, set[str]] = {}
-        for r in type_rows:
-            t = r["t"]
+        for r in store.iter_select(_q_types(kg)):
+            t, subject = r["t"], share(r["s"])
             local = CONCEPT if t == SKOS + "Concept" else t[len(kg):]
-            types.setdefault(r["s"], set()).add(local)
-            graphs.setdefault(r["s"], set()).add(r["g"])
+            types.setdefault(subject, set()).add(share(local))
+            graphs.setdefault(subject, set()).add(share(r["g"]))
         kinds: dict[str, str] = {}
         for s, ts in types.items():
             kinds[s] = CONCEPT if CONCEPT in ts else next(k for k in ITEM_KINDS if k in ts)
@@ -520,6 +526,7 @@ class SearchIndex:
                 self._members.append([])
             self._members[nid].append(idx)
 
+        index_of: dict[str, int] = {}
         for s in sorted(kinds):
             kind = kinds[s]
             if kind in (CONCEPT, "ReferenceItem", "ReferenceLibrary"):
@@ -530,44 +537,77 @@ class SearchIndex:
                     precise = set().union(*(graph_munis(r) for r in resources_of(s)))
                     munis = precise or munis
             areas = areas_of(s)
-            item = _Item(s, kind, tuple(sorted(munis)), tuple(sorted(areas)))
-            idx = len(self._items)
-            self._items.append(item)
-
-            fields = labels.get(s, {})
-            label_field = fields.get("label") or fields.get("rdfsLabel") or {}
-            self._index_texts(idx, label_field, WEIGHTS["label"])
-            self._index_texts(idx, fields.get("altLabel", {}), WEIGHTS["altLabel"])
+            index_of[s] = idx = len(self._items)
+            self._items.append(_Item(s, kind, share(tuple(sorted(munis))), share(tuple(sorted(areas)))))
             for product in sorted(instance_of.get(s, ())):
                 link(product, WEIGHTS["product"], idx)
-            text = fields.get("text", {})
-            self._index_texts(idx, text, WEIGHTS["text"])
-            for lang, texts in text.items():
-                item.passages.extend((lang, " ".join(t.split())) for t in texts)
-            flds = fields.get("field", {})
-            self._index_texts(idx, flds, WEIGHTS["text"])
-            for lang, texts in flds.items():
-                item.passages.append((lang, " ".join(", ".join(texts).split())))
             for a in sorted(areas):
                 link(a, WEIGHTS["context"], idx)
+        del links, has_part, data_group, service_area, part_of, datasets_of, types, graphs, kinds
+        linked_as: dict[str, list[tuple[int, float]]] = {}  # linked node -> its (number in _members, weight)
         for (node, weight), nid in link_ids.items():
-            nf = labels.get(node, {})
-            self._index_texts(nid, nf.get("label", {}), weight, linked=True)
-            self._index_texts(nid, nf.get("altLabel", {}), weight, linked=True)
+            linked_as.setdefault(node, []).append((nid, weight))
+
+        # Texts, row by row.
+        first: dict[tuple[str, str, str], str] = {}  # (iri, name field, lang) -> its first text in sort order
+        described: dict[int, list[tuple[str, str, str]]] = {}  # item -> (field, lang, text) of its passages
+        rdfs_only: dict[int, list[tuple[str, str]]] = {}  # item -> (lang, text) of its rdfs:labels
+        has_label: set[int] = set()
+        for r in store.iter_select(_q_texts(kg)):
+            subject, fname, lang, text = r["s"], TEXT_PREDICATES.get(r["p"], "field"), r["lang"] or "", r["o"]
+            if fname in LABEL_FIELDS:
+                k = (share(subject), fname, share(lang))
+                if k not in first or text < first[k]:
+                    first[k] = share(text)
+            idx = index_of.get(subject)
+            if idx is not None:
+                if fname == "label":
+                    has_label.add(idx)
+                    self._index_text(idx, lang, text, WEIGHTS["label"])
+                elif fname == "rdfsLabel":  # indexed as the label only when there is no skos:prefLabel
+                    rdfs_only.setdefault(idx, []).append((lang, text))
+                elif fname == "altLabel":
+                    self._index_text(idx, lang, text, WEIGHTS["altLabel"])
+                else:
+                    self._index_text(idx, lang, text, WEIGHTS["text"])
+                    described.setdefault(idx, []).append((fname, share(lang), text))
+            if fname in ("label", "altLabel"):
+                for nid, weight in linked_as.get(subject, ()):
+                    self._index_text(nid, lang, text, weight, linked=True)
+        for idx, texts in rdfs_only.items():
+            if idx not in has_label:
+                for lang, text in texts:
+                    self._index_text(idx, lang, text, WEIGHTS["label"])
+        for idx, texts in described.items():
+            self._items[idx].passages = _passages(texts)
+
+        # Names: of each node, the texts of its first name field, per language.
+        by_node: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        for (subject, fname, lang), text in first.items():
+            by_node.setdefault(subject, {}).setdefault(fname, []).append((lang, text))
+        del first
+        for subject, fields in by_node.items():
+            name = next(fields[f] for f in LABEL_FIELDS if f in fields)
+            self._names[subject] = share(tuple(sorted(name)))
+        for kind in ITEM_KINDS:
+            rl = by_node.get(kg + kind, {}).get("rdfsLabel")
+            if rl:
+                self._kind_labels[kind] = tuple(sorted(rl))
+        self._kind_labels.update({k: tuple(sorted(v.items())) for k, v in KIND_LABELS.items()})
         for t in self._tables.values():
             t.freeze()
         self._keys_of_text = {}
+        del by_node, once, described, rdfs_only, linked_as, index_of
+        give_back()
         return self
 
-    def _index_texts(self, target: int, by_lang: dict[str, list[str]], weight: float, linked: bool = False):
-        """The words of texts as postings of an item, or (linked) of a linked node: see _Terms."""
-        for lang, texts in by_lang.items():
-            kt, at = self._tables_of(lang)
-            put_key, put_ascii = (kt.link, at.link) if linked else (kt.add, at.add)
-            for text in texts:
-                for k, ak in self._text_keys(group_of(lang), text):
-                    put_key(k, target, weight)
-                    put_ascii(ak, target, weight)
+    def _index_text(self, target: int, lang: str, text: str, weight: float, linked: bool = False):
+        """The words of a text as postings of an item, or (linked) of a linked node: see _Terms."""
+        kt, at = self._tables_of(lang)
+        put_key, put_ascii = (kt.link, at.link) if linked else (kt.add, at.add)
+        for k, ak in self._text_keys(group_of(lang), text):
+            put_key(k, target, weight)
+            put_ascii(ak, target, weight)
 
     def _tables_of(self, lang: str) -> tuple[_Terms, _Terms]:
         group = group_of(lang)
@@ -729,16 +769,10 @@ class SearchIndex:
 
     def label(self, iri: str, lang: str = "fi") -> str:
         """The item's (or any labelled node's) label in `lang`, falling back fi -> sv -> en."""
-        fields = self._labels.get(iri, {})
-        for f in ("label", "rdfsLabel", "altLabel"):
-            picked = _pick(fields.get(f, {}), lang)
-            if picked:
-                return picked
-        return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return _pick(self._names.get(iri, ()), lang) or iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
     def kind_label(self, kind: str, lang: str = "fi") -> str:
-        labels = self._kind_labels.get(kind, {})
-        return _pick({k: [v] for k, v in labels.items()}, lang) or kind
+        return _pick(self._kind_labels.get(kind, ()), lang) or kind
 
     @staticmethod
     def _facet(counts: dict[str, int], lang: str, labeller) -> list[Facet]:

@@ -6,6 +6,7 @@ The remote SPARQL implementation (kuntagraph.remote.RemoteStore) implements the 
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 
 from . import config, rdffiles
 from .iris import Iris
+from .memory import give_back
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -105,6 +107,10 @@ class Store(ABC):
     def select(self, sparql: str) -> list[dict]:
         """SELECT over the union of all graphs: rows of {variable: python value (str, or None)}."""
 
+    def iter_select(self, sparql: str) -> Iterator[dict]:
+        """select(), row by row: for a reader of a million rows (the search index) that keeps little of each."""
+        return iter(self.select(sparql))
+
     @abstractmethod
     def ask(self, sparql: str) -> bool: ...
 
@@ -131,6 +137,7 @@ class Store(ABC):
         every file's triples in Python at once. Each file goes to the graph its content names, or to `graph`
         when given; `bulk` as in load_file."""
         self.load_graphs(rdffiles.files_by_graph(paths, self.iris, graph), bulk=bulk)
+        give_back()  # what parsing every file made and freed
 
     def load_graphs(self, by_graph: dict[str, list[Path]], bulk: bool = False) -> None:
         """Write each graph from its files, already checked (rdffiles.files_by_graph), one graph at a time."""
@@ -260,11 +267,14 @@ class OxigraphStore(Store):
             raise QueryError(_short_message(str(e))) from None
 
     def select(self, sparql):
+        return list(self.iter_select(sparql))
+
+    def iter_select(self, sparql):
         res = self._query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
         if not isinstance(res, ox.QuerySolutions):
             raise QueryError("select() needs a SELECT query")
         names = [v.value for v in res.variables]
-        return [{n: _python(row[n]) for n in names} for row in res]
+        return ({n: _python(row[n]) for n in names} for row in res)
 
     def ask(self, sparql):
         res = self._query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
