@@ -87,3 +87,43 @@ def test_python_api_replace_graph_is_whole(store):
     t = ox.Triple(ox.NamedNode(BASE + "id/491"), ox.NamedNode("http://purl.org/dc/terms/identifier"), ox.Literal("491"))
     s.replace_graph(g, [t])
     assert before > 10 and s.count(g) == 1
+
+
+def test_load_puts_a_trig_files_own_graphs_in_the_graph_its_content_names(tmp_path):
+    """A TriG file's quads all go to the graph the file describes (DESIGN §2), never to the graphs it names."""
+    import pyoxigraph as ox
+
+    other = "http://example.org/elsewhere"
+    quads = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(other))
+             for q in ox.parse(path=str(DATA / "491.ttl"), format=ox.RdfFormat.TURTLE)]
+    trig = tmp_path / "491.trig"
+    trig.write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG))
+    store = tmp_path / "store"
+    r = run_cli("load", trig, "--store", store, "--skip-validation")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("query", "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", "--store", store, "--format", "csv")
+    counts = {row["g"]: int(row["n"]) for row in csv.DictReader(io.StringIO(r.stdout))}
+    assert counts.get(BASE + "graph/491") == len(quads) and other not in counts
+
+
+def test_load_refuses_rdfxml_with_entity_declarations_before_parsing(tmp_path):
+    from test_hardening import RDFXML_LAUGHS
+
+    path = tmp_path / "laughs.rdf"
+    path.write_text(RDFXML_LAUGHS, encoding="utf-8")
+    r = run_cli("load", path, "--store", tmp_path / "store", "--skip-validation")
+    assert r.returncode == 2 and "DOCTYPE" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_python_api_load_files_writes_nothing_when_one_file_does_not_parse(tmp_path):
+    from kuntagraph.rdffiles import InputError
+    from kuntagraph.store import open_store
+
+    bad = tmp_path / "zz.ttl"
+    bad.write_text("<a> <b> .\n")
+    s = open_store()
+    with pytest.raises(InputError, match="zz.ttl, line 1"):
+        s.load_files([DATA / "491.ttl", DATA / "lumme.ttl", bad])
+    assert s.count() == 0
+    s.load_files([DATA / "491.ttl", DATA / "lumme.ttl"])
+    assert set(s.graphs()) == {BASE + "graph/491", BASE + "graph/lumme"}
