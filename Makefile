@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test browser axe bench clean virtuoso test-virtuoso fuzz load audit
+.PHONY: install serve test browser axe bench clean virtuoso wrk test-virtuoso fuzz load audit
 
 install: $(STAMP)
 
@@ -75,8 +75,15 @@ $(AUDIT_STAMP):
 	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip-audit==$(PIP_AUDIT)
 	touch $@
 
-# Every benchmark of benchmarks/README.md in one run (about 12 minutes), with Virtuoso as one of the baselines.
-bench: install virtuoso
+# wrk, the C load generator the benchmarks use beside the Python clients for the cheap query (root; Debian).
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  echo "installing wrk (the benchmarks' C load generator) with apt-get"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+# Every benchmark of benchmarks/README.md in one run (about 13 minutes), with Virtuoso as one of the baselines.
+bench: install virtuoso wrk
 	$(BIN)/python benchmarks/run.py
 
 clean:

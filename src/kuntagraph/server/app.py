@@ -65,6 +65,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     from ..views import ComplianceChecker
     app.state.compliance = ComplianceChecker(store)
     app.state.compliance.ensure(app.state.data_modified)
+    # The search index, built in the background too: at the start, and again after each write (server/find.py).
+    from .find import SearchIndexes
+    app.state.search_indexes = SearchIndexes(store)
+    app.state.search_indexes.ensure(app.state.data_modified)
 
     if app.state.settings.state_dir:
         from ..publish import Publisher

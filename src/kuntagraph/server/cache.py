@@ -10,7 +10,8 @@ Only on the embedded store: there kuntagraph is the only writer, so the version 
 be written behind our back (and when it goes away, pages must say so, not answer from memory).
 SPARQL queries sent by GET are kept the same way (the answer is a function of the data), unless they call NOW,
 RAND, UUID, STRUUID or BNODE. Never cached: anything but GET, answers other than 200 (a timeout, a refusal),
-answers that set a cookie, and the paths that write or authenticate (/store, /publish, /health, /metrics, /api).
+answers that set a cookie or say Cache-Control: no-store (search results from the previous
+version's index while the new one is built), and the paths that write or authenticate (/store, /publish, /health, /metrics, /api).
 A request with Cache-Control: no-cache is computed anew (and kept); with no-store, computed and not kept.
 """
 
@@ -123,7 +124,8 @@ class PageCache:
                 return await send(message)
             parts.append(message.get("body", b""))
             more, headers, size = message.get("more_body", False), list(start.get("headers", [])), sum(map(len, parts))
-            storable = start.get("status") == 200 and not any(k.lower() == b"set-cookie" for k, _ in headers)
+            storable = start.get("status") == 200 and not any(
+                k.lower() == b"set-cookie" or (k.lower() == b"cache-control" and b"no-store" in v.lower()) for k, v in headers)
             if storable and size <= MAX_ENTRY_BYTES:
                 if more:
                     return  # the rest is still to come

@@ -1,8 +1,11 @@
 """Search (/search) and the resident's finder (/finder), each with .json and .csv twins."""
 
+import logging
 import threading
+import time
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from .. import finder, views
 from ..search import SearchIndex
@@ -11,18 +14,106 @@ from .pages import render
 from .tables import split_suffix, twin, twin_links
 
 router = APIRouter()
-_index_lock = threading.Lock()
 MAX_QUERY = 200
+log = logging.getLogger("kuntagraph")
 
 
-def search_index(request: Request) -> SearchIndex:
-    """Built once per data version (a write to the store makes a new version)."""
+class SearchIndexBuilding(Exception):
+    """No search index yet: the first one is being built (at national scale about a minute after a start)."""
+
+
+class SearchIndexes:
+    """The search index of the data version, built in a thread of its own: at the server's start and after each write.
+
+    At national scale a build takes a minute or more. A search waits for the index of the current version at most
+    `wait` seconds (on small data it is there by then, so a write is searchable at once); after that it gets the
+    previous version's index, and the page says that the results are from before the latest change. Before the first
+    index exists, a search is a 503 with Retry-After, and /health/ready says "starting". One build runs at a time;
+    writes during a build make one more build, of the newest version."""
+
+    WAIT = 5.0
+
+    def __init__(self, store):
+        self.store = store
+        self._cond = threading.Condition()
+        self._wanted = None  # the version the index should be of
+        self._built: tuple | None = None  # (version, index)
+        self._building = False
+        self._error: Exception | None = None
+
+    def ensure(self, version) -> None:
+        """Build the index of `version` unless it is built or being built."""
+        with self._cond:
+            self._wanted = version
+            if not self._building and not (self._built and self._built[0] == version):
+                self._building, self._error = True, None
+                threading.Thread(target=self._run, daemon=True, name="search-index").start()
+
+    @property
+    def ready(self) -> bool:
+        with self._cond:
+            return self._built is not None
+
+    def get(self, version, wait: float | None = None) -> tuple[SearchIndex, bool]:
+        """(index, whether it is of `version`); raises SearchIndexBuilding when there is none yet, or what the
+        store raised when the build failed (a remote store that went away: the next search tries again)."""
+        self.ensure(version)
+        deadline = time.monotonic() + (self.WAIT if wait is None else wait)
+        with self._cond:
+            while not (self._built and self._built[0] == version):
+                if self._error is not None and not self._building:
+                    error, self._error = self._error, None
+                    raise error
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    if self._built is None:
+                        raise SearchIndexBuilding()
+                    return self._built[1], False
+                self._cond.wait(left)
+            return self._built[1], True
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                version = self._wanted
+            try:
+                index = SearchIndex.build(self.store)
+            except Exception as e:  # a remote store that does not answer, say: reported to the searches waiting
+                log.warning("building the search index failed: %s", e)
+                with self._cond:
+                    self._building, self._error = False, e
+                    self._cond.notify_all()
+                return
+            with self._cond:
+                self._built = (version, index)
+                self._cond.notify_all()
+                if self._wanted == version:
+                    self._building = False
+                    return
+            # A write came during the build: build again, for the newest version.
+
+
+BUILDING = ("Hakua valmistellaan: hakemisto rakennetaan palvelimen käynnistyttyä. Yritä uudelleen hetken kuluttua.\n"
+            "Sökningen förbereds: sökindexet byggs upp efter att servern startat. Försök igen om en stund.\n"
+            "Search is being prepared: the search index is built after the server starts. Try again shortly.\n")
+
+
+def search_index(request: Request) -> tuple[SearchIndex, bool]:
+    """The index of the data version (and True), or, while that is being built, the previous one (and False)."""
     state = request.app.state
-    with _index_lock:
-        cached = getattr(state, "search_index", None)
-        if cached is None or cached[0] != state.data_modified:
-            state.search_index = (state.data_modified, SearchIndex.build(state.store))
-        return state.search_index[1]
+    return state.search_indexes.get(state.data_modified)
+
+
+def _building(request: Request) -> Response:
+    return Response(BUILDING, status_code=503, media_type="text/plain; charset=utf-8",
+                    headers={"Retry-After": "30", "Cache-Control": "no-store"})
+
+
+def _stale(response: Response, fresh: bool) -> Response:
+    """An answer from the previous version's index must not be kept as the answer of this version."""
+    if not fresh:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _area(store, value: str | None) -> str | None:
@@ -44,18 +135,22 @@ def search(request: Request):
     lang = i18n.pick_language(request.query_params.get("lang"))
     q = (request.query_params.get("q") or "")[:MAX_QUERY]
     kunta, area, kind = request.query_params.get("kunta"), request.query_params.get("area"), request.query_params.get("kind")
-    result = search_index(request).search(q, lang=lang, municipality=_municipality(store, kunta), area=_area(store, area),
+    try:
+        index, fresh = search_index(request)
+    except SearchIndexBuilding:
+        return _building(request)
+    result = index.search(q, lang=lang, municipality=_municipality(store, kunta), area=_area(store, area),
                                           kind=kind or None, limit=100)
     if fmt:
-        return twin(fmt, [{"iri": h.iri, "kind": h.kind, "label": h.label, "snippet": h.snippet, "score": round(h.score, 3),
+        return _stale(twin(fmt, [{"iri": h.iri, "kind": h.kind, "label": h.label, "snippet": h.snippet, "score": round(h.score, 3),
                            "municipalities": h.municipalities, "areas": h.areas} for h in result.hits],
-                    {"query": q, "total": result.total,
+                    {"query": q, "total": result.total, "up_to_date": fresh,
                      "facets": {k: [{"value": f.value, "label": f.label, "count": f.count} for f in fs] for k, fs in result.facets.items()}},
-                    "search")
+                    "search"), fresh)
     names = views.labels(store, {m for h in result.hits for m in h.municipalities}, lang)
     state = {"q": q, "kunta": kunta or "", "area": area or "", "kind": kind or "", "lang": lang}
-    return render(request, "search.html", q=q, result=result, names=names, state=state,
-                  key_of=lambda iri: iri.rsplit("/", 1)[-1], twins=twin_links(request, "/search"))
+    return _stale(render(request, "search.html", q=q, result=result, names=names, state=state, stale=not fresh,
+                         key_of=lambda iri: iri.rsplit("/", 1)[-1], twins=twin_links(request, "/search")), fresh)
 
 
 @router.get("/finder", include_in_schema=False)
@@ -67,14 +162,20 @@ def find(request: Request):
     lang = i18n.pick_language(request.query_params.get("lang"))
     q = (request.query_params.get("q") or "")[:MAX_QUERY]
     kunta = request.query_params.get("kunta") or None
-    answers, total = finder.find(store, search_index(request), q, lang, _municipality(store, kunta)) if q.strip() else ([], 0)
+    answers, total, fresh = [], 0, True
+    if q.strip():
+        try:
+            index, fresh = search_index(request)
+        except SearchIndexBuilding:
+            return _building(request)
+        answers, total = finder.find(store, index, q, lang, _municipality(store, kunta))
     if fmt:
-        return twin(fmt, [{"municipality": a.municipality, "municipality_label": a.municipality_label, "resource": a.resource,
+        return _stale(twin(fmt, [{"municipality": a.municipality, "municipality_label": a.municipality_label, "resource": a.resource,
                            "resource_label": a.resource_label, "matches": [label for _, label, _ in a.matches],
                            "publicity": [label for _, label in a.publicity], "secrecy_bases": a.secrecy_bases,
                            "authorities": [c.authority_label for c in a.contacts],
                            "contacts": [", ".join(filter(None, [c.person, *[x[4:] for x in c.telephones], *[x[7:] for x in c.emails], c.address])) for c in a.contacts],
                            "search_criteria": a.search_criteria, "open_interface": a.open_interface, "request_text": a.request_text}
-                          for a in answers], {"query": q, "municipality": kunta, "total": total}, "finder")
-    return render(request, "finder.html", q=q, kunta=kunta or "", answers=answers, total=total,
-                  municipalities=views.municipalities(store, lang), twins=twin_links(request, "/finder"))
+                          for a in answers], {"query": q, "municipality": kunta, "total": total, "up_to_date": fresh}, "finder"), fresh)
+    return _stale(render(request, "finder.html", q=q, kunta=kunta or "", answers=answers, total=total, stale=not fresh,
+                         municipalities=views.municipalities(store, lang), twins=twin_links(request, "/finder")), fresh)

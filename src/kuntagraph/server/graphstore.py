@@ -120,6 +120,7 @@ def changed(request: Request):
     state.data_modified = time.time()
     state.queries.changed()
     state.compliance.ensure(state.data_modified)
+    state.search_indexes.ensure(state.data_modified)
 
 
 # --- reading -------------------------------------------------------------------------------------------------

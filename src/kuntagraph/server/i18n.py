@@ -47,6 +47,11 @@ STRINGS = {
     },
     "run": {"fi": "Suorita", "sv": "Kör", "en": "Run"},
     "examples": {"fi": "Esimerkkikyselyt", "sv": "Exempelfrågor", "en": "Example queries"},
+    "search_stale": {
+        "fi": "Hakemistoa päivitetään viimeisimmän muutoksen jälkeen: tulokset ovat muutosta edeltävistä tiedoista. Päivitä sivu hetken kuluttua.",
+        "sv": "Sökindexet uppdateras efter den senaste ändringen: resultaten gäller uppgifterna före ändringen. Ladda om sidan om en stund.",
+        "en": "The search index is being updated after the latest change: these results are from the data before it. Reload the page in a moment.",
+    },
 }
 
 

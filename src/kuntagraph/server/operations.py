@@ -133,7 +133,8 @@ async def health():
 
 @router.get("/health/ready")
 async def ready(request: Request):
-    """Ready when the store answers a trivial query within 5 seconds and the SPARQL query workers have started."""
+    """Ready when the store answers a trivial query within 5 seconds, the SPARQL query workers have started and the
+    first search index is built (after a write, the previous one answers while the next is built)."""
     store = request.app.state.store
     try:
         with anyio.fail_after(5):
@@ -142,6 +143,10 @@ async def ready(request: Request):
         return JSONResponse({"status": "unavailable", "store": type(e).__name__, "message": str(e)[:300]}, status_code=503)
     if not request.app.state.queries.ready:
         return JSONResponse({"status": "starting", "store": "ok", "message": "the SPARQL query workers are starting"},
+                            status_code=503, headers={"Retry-After": "10"})
+    if not request.app.state.search_indexes.ready:
+        request.app.state.search_indexes.ensure(request.app.state.data_modified)  # again, if a build failed
+        return JSONResponse({"status": "starting", "store": "ok", "message": "the search index is being built"},
                             status_code=503, headers={"Retry-After": "10"})
     return JSONResponse({"status": "ok", "store": "ok"})
 

@@ -1,0 +1,131 @@
+"""The search index is built in the background (server/find.py, SearchIndexes): at the start and after each write,
+never inside a page. At national scale a build takes a minute or more; until the first index exists a search is a 503
+in words, and while the next one is built the previous one answers, with a notice and Cache-Control: no-store.
+
+A build is made slow here by a gate on the real embedded store's full-store reads (iter_select: only the index
+build reads the whole store row by row), so that the test sees each state for as long as it needs."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import DATA, run_cli
+from test_publish import auth, token
+
+from kuntagraph.server import find
+from kuntagraph.server.app import Settings, create_app
+from kuntagraph.server.find import SearchIndexBuilding, SearchIndexes
+from kuntagraph.store import open_store
+
+G491 = "https://w3id.org/kuntagraph/graph/491"
+OLD_LABEL = "Kirjaston asiakas- ja kokoelmatiedot (LUMME-kirjastojen Koha)"
+NEW_WORD = "Vesihuoltolaitoksen"
+
+
+class GatedStore:
+    """The real store; its row-by-row reads of the whole store wait while the gate is shut."""
+
+    def __init__(self, store):
+        self._store, self._gate = store, threading.Event()
+        self._gate.set()
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def shut(self):
+        self._gate.clear()
+
+    def open(self):
+        self._gate.set()
+
+    def iter_select(self, sparql):
+        assert self._gate.wait(120), "the gate stayed shut"
+        return self._store.iter_select(sparql)
+
+
+def test_a_search_waits_for_the_new_index_and_then_answers_from_the_previous_one(store):
+    gated = GatedStore(store)
+    indexes = SearchIndexes(gated)
+    first, fresh = indexes.get("version 1")
+    assert fresh and indexes.ready and first.search("kirjasto").total > 0
+    gated.shut()
+    started = time.monotonic()
+    index, fresh = indexes.get("version 2", wait=0.3)
+    assert index is first and not fresh and time.monotonic() - started >= 0.3
+    gated.open()
+    index, fresh = indexes.get("version 2")
+    assert fresh and index is not first
+    assert [h.iri for h in index.search("kirjasto").hits] == [h.iri for h in first.search("kirjasto").hits]
+
+
+def test_no_index_yet_is_said_so():
+    gated = GatedStore(open_store())
+    gated.load_defaults()
+    gated.shut()
+    indexes = SearchIndexes(gated)
+    with pytest.raises(SearchIndexBuilding):
+        indexes.get("version 1", wait=0.2)
+    assert not indexes.ready
+    gated.open()
+    assert indexes.get("version 1")[1] and indexes.ready
+
+
+def _search(client, q, **params):
+    return client.get("/search", params={"q": q, **params}, headers={"accept": "text/html"})
+
+
+def test_through_http_a_503_before_the_first_index_and_the_previous_index_with_a_notice_after_a_write(tmp_path, monkeypatch):
+    monkeypatch.setattr(find.SearchIndexes, "WAIT", 0.5)
+    path = tmp_path / "store"
+    assert run_cli("load", DATA, "--store", path).returncode == 0
+    admin = token(path, "--admin")
+    gated = GatedStore(open_store(path))
+    gated.shut()
+    app = create_app(gated, Settings(state_dir=str(path)))
+    with TestClient(app) as client:
+        # Before the first index: a 503 in words, with Retry-After, never kept by the page cache; not ready.
+        for _ in range(2):
+            r = _search(client, "kirjasto")
+            assert r.status_code == 503 and r.headers["retry-after"] == "30", r.text
+            assert "Hakua valmistellaan" in r.text and "Search is being prepared" in r.text and "Sökningen" in r.text
+        assert client.get("/finder", params={"q": "kirjasto"}).status_code == 503
+        ready = client.get("/health/ready")
+        assert ready.status_code == 503 and ready.json()["message"] == "the search index is being built"
+        gated.open()
+        for _ in range(600):
+            if client.get("/health/ready").status_code == 200:
+                break
+            time.sleep(0.1)
+        before = _search(client, "kirjasto")
+        assert before.status_code == 200 and "is being updated" not in _search(client, "kirjasto", lang="en").text
+        assert client.get("/search.json", params={"q": NEW_WORD}).json()["total"] == 0
+
+        # A write while the next build cannot finish: the previous index answers, says so, and is not kept.
+        gated.shut()
+        body = (DATA / "491.ttl").read_text(encoding="utf-8").replace(OLD_LABEL, f"{NEW_WORD} asiakastiedot")
+        assert OLD_LABEL not in body
+        r = client.put("/store", params={"graph": G491}, content=body.encode(),
+                       headers={**auth(admin), "content-type": "text/turtle"})
+        assert r.status_code in (200, 204), r.text
+        stale = _search(client, NEW_WORD, lang="en")
+        assert stale.status_code == 200 and "The search index is being updated after the latest change" in stale.text
+        assert stale.headers["cache-control"] == "no-store"
+        assert "Hakemistoa päivitetään" in _search(client, NEW_WORD).text
+        as_json = client.get("/search.json", params={"q": NEW_WORD}).json()
+        assert as_json["up_to_date"] is False and as_json["total"] == 0
+
+        # Once built, the same URL answers from the new index (the stale answer was not kept).
+        gated.open()
+        for _ in range(600):
+            fresh = client.get("/search.json", params={"q": NEW_WORD}).json()
+            if fresh["up_to_date"]:
+                break
+            time.sleep(0.1)
+        assert fresh["up_to_date"] is True and fresh["total"] >= 1
+        assert any(NEW_WORD in h["label"] for h in fresh["rows"])
+        page = _search(client, NEW_WORD, lang="en")
+        assert "is being updated" not in page.text and NEW_WORD in page.text and "no-store" not in page.headers.get("cache-control", "")
