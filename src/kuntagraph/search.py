@@ -245,6 +245,11 @@ def _postings(values) -> array:
     return out
 
 
+def _weight_in(postings, item: int) -> float:
+    i = bisect_left(postings, item << 3)
+    return WEIGHT_CODES[postings[i] & 7] if i < len(postings) and postings[i] >> 3 == item else 0.0
+
+
 class _Terms:
     """key -> postings (item, best field weight), with sorted keys (prefix lookups) and reversed keys (suffix).
 
@@ -286,6 +291,16 @@ class _Terms:
                     if weight > merged.get(item, 0.0):
                         merged[item] = weight
         return merged
+
+    def weight(self, key: str, item: int) -> float:
+        """The item's weight in the postings of `key` (its own or a linked node's), 0.0 if it has none."""
+        best = _weight_in(self.post.get(key, ()), item)
+        for v in self.linked.get(key, ()):
+            members = self.members[v >> 3]
+            i = bisect_left(members, item)
+            if i < len(members) and members[i] == item:
+                best = max(best, WEIGHT_CODES[v & 7])
+        return best
 
     def freeze(self):
         for table in (self.post, self.linked):
@@ -677,16 +692,21 @@ class SearchIndex:
         content = [w for w in found if w not in STOPWORDS]
         return (content or found)[:MAX_QUERY_TOKENS]
 
-    def _match_word(self, word: str) -> dict[int, tuple[float, set[tuple[str, str, str]]]]:
-        """item -> (best score of this query word in the item, the (space, group, key) terms that matched)."""
+    def _match_word(self, word: str) -> tuple[dict[int, float], list]:
+        """(item -> best score of this query word in the item, what matched: [(space, group, table, keys, splits)]).
+
+        Which words of an item matched is worked out later, for the snippets of the hits shown only (_terms): at
+        national scale a word matches 100,000 items, and keeping a set of terms for each was most of a search."""
         best: dict[int, float] = {}
-        terms: dict[int, set[tuple[str, str, str]]] = {}
+        matched = []
         ascii_query = not any(c in _KEEP for c in word)
 
-        def credit(item, score, term_ids):
-            if score > best.get(item, 0.0):
-                best[item] = score
-            terms.setdefault(item, set()).update(term_ids)
+        def credit(posting, score_of):
+            get = best.get
+            for item, w in posting.items():
+                score = score_of(w)
+                if score > get(item, 0.0):
+                    best[item] = score
 
         for (space, group), t in self._tables.items():
             if space == "a" and not ascii_query:
@@ -696,30 +716,49 @@ class SearchIndex:
             surface = self._an.surface(group, word)
             if space == "a":
                 q, surface = q.translate(_ASCII), surface.translate(_ASCII)
-            for k, strength in _whole_word_keys(t, q, surface).items():
-                for item, w in t.posting(k).items():
-                    credit(item, strength * w * factor, [(space, group, k)])
-            if q.isdigit() or len(q) < 2 * MIN_PART:
-                continue
-            for i in range(MIN_PART, len(q) - MIN_PART + 1):
-                left, right = q[:i], q[i:]
-                lkeys = _modifier_keys(t, left)
-                if not lkeys:
-                    continue
-                rkeys = _whole_word_keys(t, right, right)
-                if not rkeys:
-                    continue
-                lw: dict[int, tuple[float, str]] = {}
-                for k in lkeys:
-                    for item, w in t.posting(k).items():
-                        if w > lw.get(item, (0.0, ""))[0]:
-                            lw[item] = (w, k)
-                for k in rkeys:
-                    for item, w in t.posting(k).items():
-                        if item in lw:
-                            credit(item, SPLIT * min(lw[item][0], w) * factor,
-                                   [(space, group, lw[item][1]), (space, group, k)])
-        return {item: (score, terms[item]) for item, score in best.items()}
+            keys = _whole_word_keys(t, q, surface)
+            for k, strength in keys.items():
+                credit(t.posting(k), lambda w, f=strength * factor: f * w)
+            splits = []
+            if not q.isdigit() and len(q) >= 2 * MIN_PART:
+                for i in range(MIN_PART, len(q) - MIN_PART + 1):
+                    lkeys = _modifier_keys(t, q[:i])
+                    if not lkeys:
+                        continue
+                    rkeys = _whole_word_keys(t, q[i:], q[i:])
+                    if not rkeys:
+                        continue
+                    splits.append((lkeys, rkeys))
+                    lw: dict[int, float] = {}
+                    for k in lkeys:
+                        for item, w in t.posting(k).items():
+                            if w > lw.get(item, 0.0):
+                                lw[item] = w
+                    for k in rkeys:
+                        for item, w in t.posting(k).items():
+                            left = lw.get(item)
+                            if left is not None:
+                                score = SPLIT * min(left, w) * factor
+                                if score > best.get(item, 0.0):
+                                    best[item] = score
+            if keys or splits:
+                matched.append((space, group, t, keys, splits))
+        return best, matched
+
+    @staticmethod
+    def _terms(item: int, matched: list) -> set[tuple[str, str, str]]:
+        """The (space, group, key) terms of `item` among what query words matched (see _match_word)."""
+        terms = set()
+        for space, group, t, keys, splits in matched:
+            terms.update((space, group, k) for k in keys if t.weight(k, item))
+            for lkeys, rkeys in splits:
+                lbest = max(((t.weight(k, item), k) for k in lkeys), default=(0.0, ""))
+                if lbest[0]:
+                    right = [(space, group, k) for k in rkeys if t.weight(k, item)]
+                    if right:
+                        terms.add((space, group, lbest[1]))
+                        terms.update(right)
+        return terms
 
     def search(self, text: str, *, lang: str = "fi", municipality: str | None = None, area: str | None = None,
                kind: str | None = None, kinds: set[str] | None = None, limit: int = 50) -> SearchResult:
@@ -727,20 +766,21 @@ class SearchIndex:
         limit = max(0, min(int(limit), MAX_LIMIT))
         qwords = self._query_words(query)
 
+        matched_words = []
         if not qwords:
-            matches = {i: (0.0, set()) for i in range(len(self._items))}
+            scores = dict.fromkeys(range(len(self._items)), 0.0)
         else:
-            matches = None
+            scores = None
             for w in qwords:
-                found = self._match_word(w)
-                if matches is None:
-                    matches = {i: (s, set(t)) for i, (s, t) in found.items()}
+                found, matched = self._match_word(w)
+                matched_words += matched
+                if scores is None:
+                    scores = found
                 else:
-                    matches = {i: (matches[i][0] + s, matches[i][1] | t) for i, (s, t) in found.items()
-                               if i in matches}
-                if not matches:
+                    scores = {i: scores[i] + s for i, s in found.items() if i in scores}
+                if not scores:
                     break
-            matches = matches or {}
+            scores = scores or {}
 
         # Filters.
         if municipality and ":" not in municipality:  # a key ("491") rather than an IRI
@@ -764,7 +804,7 @@ class SearchIndex:
         items = self._items
         counts: dict[str, dict[str, int]] = {"municipality": {}, "area": {}, "kind": {}}
         selected = []
-        for i in matches:
+        for i in scores:
             it = items[i]
             k, m, a = ok_kind(it), ok_muni(it), ok_area(it)
             if m and a:
@@ -784,14 +824,20 @@ class SearchIndex:
             "area": self._facet(counts["area"], lang, self.label),
             "kind": self._facet(counts["kind"], lang, self.kind_label),
         }
-        labels = {i: self.label(items[i].iri, lang) for i in selected}
-        selected.sort(key=lambda i: (-matches[i][0], len(labels[i]), labels[i].casefold(), items[i].iri))
+        # Labels (the tie-breakers) only for what can make the first `limit`: the items scoring at least the limit-th.
+        if len(selected) > limit:
+            floor = sorted((scores[i] for i in selected), reverse=True)[limit - 1] if limit else float("inf")
+            candidates = [i for i in selected if scores[i] >= floor]
+        else:
+            candidates = selected
+        labels = {i: self.label(items[i].iri, lang) for i in candidates}
+        candidates.sort(key=lambda i: (-scores[i], len(labels[i]), labels[i].casefold(), items[i].iri))
         hits = []
-        for i in selected[:limit]:
+        for i in candidates[:limit]:
             it = items[i]
-            hits.append(Hit(iri=it.iri, kind=it.kind, label=labels[i], snippet=self._snippet(it, matches[i][1], lang),
-                            municipalities=list(it.municipalities), areas=list(it.areas),
-                            score=round(matches[i][0], 4)))
+            snippet = self._snippet(it, self._terms(i, matched_words), lang) if it.passages and matched_words else None
+            hits.append(Hit(iri=it.iri, kind=it.kind, label=labels[i], snippet=snippet,
+                            municipalities=list(it.municipalities), areas=list(it.areas), score=round(scores[i], 4)))
         return SearchResult(query=query, hits=hits, total=len(selected), facets=facets)
 
     # --- helpers -----------------------------------------------------------------------------------------
