@@ -700,11 +700,18 @@ class SearchIndex:
         best: dict[int, float] = {}
         matched = []
         ascii_query = not any(c in _KEEP for c in word)
+        decoded: dict[tuple[int, str], dict[int, float]] = {}  # the splits of a compound ask for the same keys again
 
-        def credit(posting, score_of):
+        def posting(t: _Terms, k: str) -> dict[int, float]:
+            found = decoded.get((id(t), k))
+            if found is None:
+                found = decoded[id(t), k] = t.posting(k)
+            return found
+
+        def credit(items: dict[int, float], factor: float):
             get = best.get
-            for item, w in posting.items():
-                score = score_of(w)
+            for item, w in items.items():
+                score = factor * w
                 if score > get(item, 0.0):
                     best[item] = score
 
@@ -718,7 +725,7 @@ class SearchIndex:
                 q, surface = q.translate(_ASCII), surface.translate(_ASCII)
             keys = _whole_word_keys(t, q, surface)
             for k, strength in keys.items():
-                credit(t.posting(k), lambda w, f=strength * factor: f * w)
+                credit(posting(t, k), strength * factor)
             splits = []
             if not q.isdigit() and len(q) >= 2 * MIN_PART:
                 for i in range(MIN_PART, len(q) - MIN_PART + 1):
@@ -731,11 +738,11 @@ class SearchIndex:
                     splits.append((lkeys, rkeys))
                     lw: dict[int, float] = {}
                     for k in lkeys:
-                        for item, w in t.posting(k).items():
+                        for item, w in posting(t, k).items():
                             if w > lw.get(item, 0.0):
                                 lw[item] = w
                     for k in rkeys:
-                        for item, w in t.posting(k).items():
+                        for item, w in posting(t, k).items():
                             left = lw.get(item)
                             if left is not None:
                                 score = SPLIT * min(left, w) * factor
