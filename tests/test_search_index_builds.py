@@ -2,8 +2,8 @@
 never inside a page. At national scale a build takes a minute or more; until the first index exists a search is a 503
 in words, and while the next one is built the previous one answers, with a notice and Cache-Control: no-store.
 
-A build is made slow here by a gate on the real embedded store's full-store reads (iter_select: only the index
-build reads the whole store row by row), so that the test sees each state for as long as it needs."""
+A build is made slow here by a gate on the real embedded store's full-store reads (Store.statements: only the index
+build reads the whole store that way), so that the test sees each state for as long as it needs."""
 
 from __future__ import annotations
 
@@ -42,9 +42,9 @@ class GatedStore:
     def open(self):
         self._gate.set()
 
-    def iter_select(self, sparql):
+    def statements(self, *args, **kw):
         assert self._gate.wait(120), "the gate stayed shut"
-        return self._store.iter_select(sparql)
+        return self._store.statements(*args, **kw)
 
 
 def test_a_search_waits_for_the_new_index_and_then_answers_from_the_previous_one(store):

@@ -427,32 +427,14 @@ def _passages(texts: list[tuple[str, str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-# --- the queries build() issues (three, whatever the data) ---------------------------------------------
+# --- the reads build() makes (three Store.statements calls, whatever the data) --------------------------
 
-def _q_types(kg: str) -> str:
-    values = " ".join(f"<{kg}{k}>" for k in ITEM_KINDS)
-    return f"""SELECT DISTINCT ?g ?s ?t WHERE {{
-  VALUES ?t {{ {values} <{SKOS}Concept> }}
-  GRAPH ?g {{ ?s a ?t }}
-}}"""
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def _q_texts(kg: str) -> str:
-    values = " ".join(f"<{p}>" for p in TEXT_PREDICATES) + f" <{kg}includesField>"
-    return f"""SELECT DISTINCT ?s ?p ?o (LANG(?o) AS ?lang) WHERE {{
-  VALUES ?p {{ {values} }}
-  ?s ?p ?o FILTER(isLiteral(?o))
-}}"""
-
-
-def _q_links(kg: str) -> str:
-    preds = [DCTERMS + "hasPart", kg + "dataGroup", kg + "serviceArea", kg + "instanceOf", ORG + "hasMember",
-             SKOS + "broader", SKOS + "narrower"]
-    values = " ".join(f"<{p}>" for p in preds)
-    return f"""SELECT DISTINCT ?s ?p ?o WHERE {{
-  VALUES ?p {{ {values} }}
-  ?s ?p ?o FILTER(isIRI(?o))
-}}"""
+def _link_predicates(kg: str) -> list[str]:
+    return [DCTERMS + "hasPart", kg + "dataGroup", kg + "serviceArea", kg + "instanceOf", ORG + "hasMember",
+            SKOS + "broader", SKOS + "narrower"]
 
 
 BUILD_QUERIES = 3
@@ -493,7 +475,7 @@ class SearchIndex:
 
     @classmethod
     def build(cls, store) -> "SearchIndex":
-        """Read everything needed with `BUILD_QUERIES` (3) SELECTs over the union graph and index it.
+        """Read everything needed in `BUILD_QUERIES` (3) reads of the store (Store.statements) and index it.
 
         The texts (a million rows at national scale) are read row by row and indexed as they come; what is
         kept of them is each node's name per language and the items' descriptions (for snippets). Strings that
@@ -509,8 +491,8 @@ class SearchIndex:
 
         # Links.
         links: dict[str, dict[str, set[str]]] = {}
-        for r in store.iter_select(_q_links(kg)):
-            links.setdefault(r["p"], {}).setdefault(share(r["s"]), set()).add(share(r["o"]))
+        for s, p, o, _, _ in store.statements(_link_predicates(kg)):
+            links.setdefault(p, {}).setdefault(share(s), set()).add(share(o))
         has_part = links.get(DCTERMS + "hasPart", {})
         data_group = links.get(kg + "dataGroup", {})
         service_area = links.get(kg + "serviceArea", {})
@@ -533,11 +515,11 @@ class SearchIndex:
         # Items, their kinds and graphs.
         types: dict[str, set[str]] = {}
         graphs: dict[str, set[str]] = {}
-        for r in store.iter_select(_q_types(kg)):
-            t, subject = r["t"], share(r["s"])
+        for s, _, t, _, g in store.statements([RDF_TYPE], objects=[kg + k for k in ITEM_KINDS] + [SKOS + "Concept"]):
+            subject = share(s)
             local = CONCEPT if t == SKOS + "Concept" else t[len(kg):]
             types.setdefault(subject, set()).add(share(local))
-            graphs.setdefault(subject, set()).add(share(r["g"]))
+            graphs.setdefault(subject, set()).add(share(g))
         kinds: dict[str, str] = {}
         for s, ts in types.items():
             kinds[s] = CONCEPT if CONCEPT in ts else next(k for k in ITEM_KINDS if k in ts)
@@ -609,8 +591,8 @@ class SearchIndex:
         described: dict[int, list[tuple[str, str, str]]] = {}  # item -> (field, lang, text) of its passages
         rdfs_only: dict[int, list[tuple[str, str]]] = {}  # item -> (lang, text) of its rdfs:labels
         has_label: set[int] = set()
-        for r in store.iter_select(_q_texts(kg)):
-            subject, fname, lang, text = r["s"], TEXT_PREDICATES.get(r["p"], "field"), r["lang"] or "", r["o"]
+        for subject, p, text, lang, _ in store.statements([*TEXT_PREDICATES, kg + "includesField"], literals=True):
+            fname = TEXT_PREDICATES.get(p, "field")
             if fname in LABEL_FIELDS:
                 k = (share(subject), fname, share(lang))
                 if k not in first or text < first[k]:
@@ -634,8 +616,8 @@ class SearchIndex:
             if idx not in has_label:
                 for lang, text in texts:
                     self._index_text(idx, lang, text, WEIGHTS["label"])
-        for idx, texts in described.items():
-            self._items[idx].passages = _passages(texts)
+        for idx, texts in described.items():  # (a text stated in two graphs is read twice)
+            self._items[idx].passages = _passages(list(dict.fromkeys(texts)))
 
         # Names: of each node, the texts of its first name field, per language.
         by_node: dict[str, dict[str, list[tuple[str, str]]]] = {}

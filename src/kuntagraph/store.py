@@ -111,6 +111,18 @@ class Store(ABC):
         """select(), row by row: for a reader of a million rows (the search index) that keeps little of each."""
         return iter(self.select(sparql))
 
+    def statements(self, predicates: list[str], literals: bool = False,
+                   objects: list[str] | None = None) -> Iterator[tuple[str, str, str, str | None, str]]:
+        """Every statement of the named graphs with one of `predicates`, and an IRI object (one of `objects`, when
+        given) or, with `literals`, a literal object: (subject, predicate, object, language, graph), the language
+        '' for a literal without one and None for an IRI. One read whatever the data size: the search index reads
+        everything it needs in three. Statements held in several graphs come once per graph."""
+        match = f"VALUES ?o {{ {' '.join(f'<{o}>' for o in objects)} }}" if objects else ""
+        query = (f"SELECT ?s ?p ?o (LANG(?o) AS ?lang) ?g WHERE {{ VALUES ?p {{ {' '.join(f'<{p}>' for p in predicates)} }} "
+                 f"{match} GRAPH ?g {{ ?s ?p ?o }} FILTER({'isLiteral' if literals else 'isIRI'}(?o)) }}")
+        for r in self.iter_select(query):
+            yield r["s"], r["p"], r["o"], (r["lang"] or "") if literals else None, r["g"]
+
     @abstractmethod
     def ask(self, sparql: str) -> bool: ...
 
@@ -275,6 +287,17 @@ class OxigraphStore(Store):
             raise QueryError("select() needs a SELECT query")
         names = [v.value for v in res.variables]
         return ({n: _python(row[n]) for n in names} for row in res)
+
+    def statements(self, predicates, literals=False, objects=None):
+        # Straight from the store's indexes: twice as fast as the same SELECT, which builds a solution per row.
+        kind = ox.Literal if literals else ox.NamedNode
+        for p in predicates:
+            predicate = ox.NamedNode(p)
+            for o in objects or [None]:
+                for q in self._store.quads_for_pattern(None, predicate, ox.NamedNode(o) if o else None, None):
+                    obj, graph = q.object, q.graph_name
+                    if isinstance(obj, kind) and isinstance(graph, ox.NamedNode):
+                        yield q.subject.value, p, obj.value, (obj.language or "") if literals else None, graph.value
 
     def ask(self, sparql):
         res = self._query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
