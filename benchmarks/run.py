@@ -104,7 +104,7 @@ FIRST_VIEW_COUNT = 12
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--municipalities", type=int, default=None, help="national size (default 309; --quick 12)")
-    p.add_argument("--seconds", type=float, default=None, help="length of each throughput window (default 5; --quick 0.5)")
+    p.add_argument("--seconds", type=float, default=None, help="length of each throughput window (default 3; --quick 0.5)")
     p.add_argument("--concurrency", type=int, default=8, help="concurrent clients in the throughput windows (default 8)")
     p.add_argument("--reps", type=int, default=None, help="sequential repetitions for p50/p95 (default 20; --quick 5)")
     p.add_argument("--client-procs", type=int, default=None, help="client processes sharing the concurrent clients (default min(2, C))")
@@ -122,7 +122,7 @@ def parse_args(argv=None):
     a = p.parse_args(argv)
     a.municipalities = a.municipalities or (12 if a.quick else 309)
     a.sizes = sorted({min(10, a.municipalities), min(50, a.municipalities), a.municipalities})
-    a.seconds = a.seconds if a.seconds is not None else (0.5 if a.quick else 4.0)
+    a.seconds = a.seconds if a.seconds is not None else (0.5 if a.quick else 3.0)
     a.reps = a.reps if a.reps is not None else (5 if a.quick else 20)
     a.warmup = 1 if a.quick else 3
     a.latency_budget = 1.0 if a.quick else 3.0
