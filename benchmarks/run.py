@@ -649,6 +649,11 @@ def serve_memory(port: int, data_dir: Path):
     uvicorn.run(create_app(store), host="127.0.0.1", port=port, log_level="warning")
 
 
+def tx_size(args) -> int:
+    """The size at which the transactional load is measured: the largest below the national one."""
+    return max((n for n in args.sizes if n < args.municipalities), default=args.municipalities)
+
+
 def bench_loads(args, work: Path, dirs: dict, doc: dict) -> dict:
     out = {}
     for n in args.sizes:
@@ -658,7 +663,9 @@ def bench_loads(args, work: Path, dirs: dict, doc: dict) -> dict:
         row["ours"] = timed([sys.executable, "-m", "kuntagraph.cli", "load", str(dirs[n]), "--store", str(work / f"ours-{n}"),
                              "--skip-validation", "--bulk", "--lang", "en"], work / f"ours-load-{n}.log")
         row["ratio"] = row["ours"]["seconds"] / row["raw"]["seconds"]
-        if n == args.municipalities:  # the default load: one transaction per graph
+        # The default load, one transaction per graph, at the middle size: at national size it takes over two minutes
+        # (3.65x the bulk loader at 309 on 2026-12-03), which would put make bench past 15 minutes.
+        if n == tx_size(args):
             row["ours_tx"] = timed([sys.executable, "-m", "kuntagraph.cli", "load", str(dirs[n]), "--store", str(work / f"ours-tx-{n}"),
                                     "--skip-validation", "--lang", "en"], work / f"ours-tx-load-{n}.log")
             row["ratio_tx"] = row["ours_tx"]["seconds"] / row["raw"]["seconds"]
@@ -774,6 +781,9 @@ def bench_queries(targets: dict, queries: list[str], args, pool) -> dict:
                 log(f"    {q:<16} {t.name:<16} FAILED: {e}")
                 continue
             results[q]["targets"][key] = {"latency": lat, "throughput": thr}
+            if key == "ours" and q == COMPARISON_QUERY:  # also as a repeated GET: the page cache answers it
+                results[q]["targets"][key]["repeated"] = measure_http_throughput(
+                    pool, args.client_procs, t.url(text), args.concurrency, args.seconds, t.proc)
             rps = f"{thr['rps']:8.1f} req/s" if thr["rps"] is not None else f"~{thr['rps_est']:.3g} req/s (est.)"
             log(f"    {q:<16} {t.name:<16} p50 {lat['p50_ms']:9.2f} ms  p95 {lat['p95_ms']:9.2f} ms  n={lat['n']:<3} {rps}"
                 + (f"  {thr['errors']} errors: {thr['first_error']}" if thr.get("errors") else ""))
@@ -912,8 +922,12 @@ def targets_verdicts(doc: dict) -> list[tuple[str, str, bool | None]]:
     if ours_rps and rdf_rps:
         o = ours_rps.get("rps") or 0
         r = rdf_rps.get("rps") or rdf_rps.get("rps_est") or 0
-        out.append((f">= 100x rdflib-endpoint's throughput on the comparison query ({COMPARISON_QUERY}, {doc['sizes'][0]} municipalities)",
-                    f"{o:.1f} vs {r:.3g} req/s = {o / r:.0f}x" if r else "rdflib: 0", o >= 100 * r if r else None))
+        out.append((f">= 100x rdflib-endpoint's throughput on the comparison query ({COMPARISON_QUERY}, {doc['sizes'][0]} municipalities), "
+                    "each evaluated anew", f"{o:.1f} vs {r:.3g} req/s = {o / r:.0f}x" if r else "rdflib: 0", o >= 100 * r if r else None))
+        again = get(small, COMPARISON_QUERY, "targets", "ours", "repeated")
+        if again and r:
+            out.append(("the same, asked again (a GET answered from the page cache until the next write)",
+                        f"{again['rps']:.1f} vs {r:.3g} req/s = {again['rps'] / r:.0f}x", again["rps"] >= 100 * r))
     else:
         out.append(("≥ 100x rdflib-endpoint's throughput", "not measured", None))
     for how, key in [("repeated (from the page cache)", "sparql: " + CHEAP_QUERY), ("each evaluated anew", FRESH_CHEAP)]:
@@ -944,7 +958,8 @@ def targets_verdicts(doc: dict) -> list[tuple[str, str, bool | None]]:
     if nat:
         out.append((f"national load ({doc['municipalities']} municipalities) within 1.2x of raw pyoxigraph",
                     f"`load --bulk` {nat['ours']['seconds']:.1f} s vs {nat['raw']['seconds']:.1f} s = {nat['ratio']:.2f}x"
-                    + (f"; `load` (a transaction per graph) {nat['ours_tx']['seconds']:.1f} s = {nat['ratio_tx']:.2f}x" if "ours_tx" in nat else ""),
+                    + "".join(f"; `load` (a transaction per graph) at {k} municipalities {r['ours_tx']['seconds']:.1f} s = {r['ratio_tx']:.2f}x"
+                              for k, r in doc["loads"].items() if "ours_tx" in r),
                     nat["ratio"] <= 1.2))
     mem = doc.get("memory", {})
     if mem.get("in_memory_rss_mb"):

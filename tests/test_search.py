@@ -294,6 +294,19 @@ class CountingStore:
         return attr
 
 
+def test_the_embedded_stores_direct_reads_give_the_rows_of_the_sparql_reads(store):
+    """Store.statements: the embedded store reads its indexes; a remote store runs the base class's SELECT."""
+    from kuntagraph.store import Store
+
+    kg, skos, dcterms = store.iris.term(""), "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/"
+    for args in [([skos + "prefLabel", dcterms + "description", kg + "includesField"], True, None),
+                 ([dcterms + "hasPart", kg + "serviceArea", kg + "instanceOf"], False, None),
+                 (["http://www.w3.org/1999/02/22-rdf-syntax-ns#type"], False, [kg + "Dataset", skos + "Concept"])]:
+        direct, by_sparql = sorted(store.statements(*args)), sorted(Store.statements(store, *args))
+        assert direct == by_sparql and len(direct) > 100
+    assert any(lang == "sv" for _, _, _, lang, _ in store.statements([skos + "prefLabel"], literals=True))
+
+
 def test_build_issues_a_small_constant_number_of_queries(store):
     counting = CountingStore(store)
     index = SearchIndex.build(counting)

@@ -32,6 +32,8 @@ class GatedStore:
     def __init__(self, store):
         self._store, self._gate = store, threading.Event()
         self._gate.set()
+        self.reads = 0
+        self.fail: Exception | None = None
 
     def __getattr__(self, name):
         return getattr(self._store, name)
@@ -43,7 +45,10 @@ class GatedStore:
         self._gate.set()
 
     def statements(self, *args, **kw):
+        self.reads += 1
         assert self._gate.wait(120), "the gate stayed shut"
+        if self.fail:
+            raise self.fail
         return self._store.statements(*args, **kw)
 
 
@@ -60,6 +65,32 @@ def test_a_search_waits_for_the_new_index_and_then_answers_from_the_previous_one
     index, fresh = indexes.get("version 2")
     assert fresh and index is not first
     assert [h.iri for h in index.search("kirjasto").hits] == [h.iri for h in first.search("kirjasto").hits]
+
+
+def test_a_request_that_read_the_version_before_a_write_takes_the_newer_index(store):
+    gated = GatedStore(store)
+    indexes = SearchIndexes(gated)
+    first, _ = indexes.get(1.0)
+    second, fresh = indexes.get(2.0)
+    assert fresh and second is not first
+    gated.shut()
+    reads = gated.reads
+    index, fresh = indexes.get(1.0, wait=0)
+    assert index is second and fresh
+    assert gated.reads == reads  # no build of an older version was started
+    gated.open()
+
+
+def test_a_failed_build_is_reported_and_the_next_search_builds_again(store):
+    gated = GatedStore(store)
+    gated.fail = RuntimeError("the triple store does not answer")
+    indexes = SearchIndexes(gated)
+    with pytest.raises(RuntimeError, match="does not answer"):
+        indexes.get(1.0)
+    assert not indexes.ready
+    gated.fail = None
+    index, fresh = indexes.get(1.0)
+    assert fresh and indexes.ready and index.search("kirjasto").total > 0
 
 
 def test_no_index_yet_is_said_so():

@@ -1,7 +1,7 @@
 """In-memory full-text search over the labels and descriptions of everything described, in every language.
 
-Build once from a store (`SearchIndex.build(store)`: exactly three SPARQL SELECTs, whatever the data size;
-no query per item), then `search()` as often as wanted; the index is read-only after the build, so one
+Build once from a store (`SearchIndex.build(store)`: exactly three reads (Store.statements), whatever the data
+size; no query per item), then `search()` as often as wanted; the index is read-only after the build, so one
 index can serve many threads.
 
 What is indexed
@@ -103,6 +103,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import snowballstemmer
 
 from .iris import Iris
@@ -232,22 +233,19 @@ WEIGHT_CODES = tuple(sorted(set(WEIGHTS.values())))
 _CODE = {w: c for c, w in enumerate(WEIGHT_CODES)}
 
 
-def _postings(values) -> array:
+_WEIGHT_OF = np.array(WEIGHT_CODES + (0.0,) * (8 - len(WEIGHT_CODES)))  # code -> weight, as an array
+_NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def _postings(values) -> np.ndarray:
     """One entry per item, with its highest weight; sorted by item."""
-    out = array("I")
-    prev = -1
-    for v in sorted(values):
-        if v >> 3 == prev:
-            out[-1] = v
-        else:
-            out.append(v)
-            prev = v >> 3
-    return out
-
-
-def _weight_in(postings, item: int) -> float:
-    i = bisect_left(postings, item << 3)
-    return WEIGHT_CODES[postings[i] & 7] if i < len(postings) and postings[i] >> 3 == item else 0.0
+    a = np.sort(np.asarray(values, dtype=np.uint32))
+    if len(a) > 1:
+        items = a >> 3
+        last = np.ones(len(a), dtype=bool)
+        last[:-1] = items[:-1] != items[1:]
+        a = a[last]
+    return a
 
 
 class _Terms:
@@ -260,8 +258,8 @@ class _Terms:
     While building, add() and link() append; freeze() sorts and keeps one entry per item (the best weight)."""
 
     def __init__(self, members: list | None = None):
-        self.post: dict[str, array] = {}
-        self.linked: dict[str, array] = {}
+        self.post: dict[str, array | np.ndarray] = {}  # array while building, np.ndarray once frozen
+        self.linked: dict[str, array | np.ndarray] = {}
         self.members = members if members is not None else []
         self.keys: list[str] = []
         self.rkeys: list[str] = []
@@ -281,25 +279,39 @@ class _Terms:
     def has(self, key: str) -> bool:
         return key in self.post or key in self.linked
 
-    def posting(self, key: str) -> dict[int, float]:
-        own, linked = self.post.get(key, ()), self.linked.get(key)
-        merged = {v >> 3: WEIGHT_CODES[v & 7] for v in own}
-        if linked:
-            for v in linked:
-                weight = WEIGHT_CODES[v & 7]
-                for item in self.members[v >> 3]:
-                    if weight > merged.get(item, 0.0):
-                        merged[item] = weight
-        return merged
+    def posting(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """(items, their weights) of `key`: sorted by item, one entry per item (its best weight)."""
+        items, weights = [], []
+        own = self.post.get(key)
+        if own is not None:
+            items.append((own >> 3).astype(np.int64))
+            weights.append(_WEIGHT_OF[own & 7])
+        for v in self.linked.get(key, ()):
+            members = self.members[int(v) >> 3]
+            items.append(members.astype(np.int64))
+            weights.append(np.full(len(members), _WEIGHT_OF[int(v) & 7]))
+        if len(items) <= 1:
+            return (items[0], weights[0]) if items else _NOTHING
+        items, weights = np.concatenate(items), np.concatenate(weights)
+        order = np.lexsort((weights, items))  # by item, then weight: an item's best weight comes last
+        items, weights = items[order], weights[order]
+        last = np.ones(len(items), dtype=bool)
+        last[:-1] = items[:-1] != items[1:]
+        return items[last], weights[last]
 
     def weight(self, key: str, item: int) -> float:
         """The item's weight in the postings of `key` (its own or a linked node's), 0.0 if it has none."""
-        best = _weight_in(self.post.get(key, ()), item)
+        best = 0.0
+        own = self.post.get(key)
+        if own is not None:
+            i = int(np.searchsorted(own, item << 3))
+            if i < len(own) and int(own[i]) >> 3 == item:
+                best = WEIGHT_CODES[int(own[i]) & 7]
         for v in self.linked.get(key, ()):
-            members = self.members[v >> 3]
-            i = bisect_left(members, item)
+            members = self.members[int(v) >> 3]
+            i = int(np.searchsorted(members, item))
             if i < len(members) and members[i] == item:
-                best = max(best, WEIGHT_CODES[v & 7])
+                best = max(best, WEIGHT_CODES[int(v) & 7])
         return best
 
     def freeze(self):
@@ -317,7 +329,7 @@ class _Terms:
             for key, values in table.items():
                 ascii_key = key.translate(_ASCII)
                 have = target.get(ascii_key)
-                target[ascii_key] = values if have is None else _postings([*have, *values])
+                target[ascii_key] = values if have is None else _postings(np.concatenate([have, values]))
         out.keys = sorted(out.post.keys() | out.linked.keys())
         out.rkeys = sorted(k[::-1] for k in out.keys)
         return out
@@ -632,6 +644,7 @@ class SearchIndex:
             if rl:
                 self._kind_labels[kind] = tuple(sorted(rl))
         self._kind_labels.update({k: tuple(sorted(v.items())) for k, v in KIND_LABELS.items()})
+        self._members[:] = [np.array(m, dtype=np.uint32) for m in self._members]  # sorted: items were numbered in order
         for group in [g for space, g in self._tables]:
             self._tables["k", group].freeze()
             self._tables["a", group] = self._tables["k", group].folded()
@@ -674,28 +687,22 @@ class SearchIndex:
         content = [w for w in found if w not in STOPWORDS]
         return (content or found)[:MAX_QUERY_TOKENS]
 
-    def _match_word(self, word: str) -> tuple[dict[int, float], list]:
-        """(item -> best score of this query word in the item, what matched: [(space, group, table, keys, splits)]).
+    def _match_word(self, word: str) -> tuple[np.ndarray, list]:
+        """(each item's best score for this query word, 0 where it does not match; what matched:
+        [(space, group, table, keys, splits)]).
 
         Which words of an item matched is worked out later, for the snippets of the hits shown only (_terms): at
         national scale a word matches 100,000 items, and keeping a set of terms for each was most of a search."""
-        best: dict[int, float] = {}
+        best = np.zeros(len(self._items))
         matched = []
         ascii_query = not any(c in _KEEP for c in word)
-        decoded: dict[tuple[int, str], dict[int, float]] = {}  # the splits of a compound ask for the same keys again
+        decoded: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}  # the splits of a compound ask again
 
-        def posting(t: _Terms, k: str) -> dict[int, float]:
+        def posting(t: _Terms, k: str) -> tuple[np.ndarray, np.ndarray]:
             found = decoded.get((id(t), k))
             if found is None:
                 found = decoded[id(t), k] = t.posting(k)
             return found
-
-        def credit(items: dict[int, float], factor: float):
-            get = best.get
-            for item, w in items.items():
-                score = factor * w
-                if score > get(item, 0.0):
-                    best[item] = score
 
         for (space, group), t in self._tables.items():
             if space == "a" and not ascii_query:
@@ -707,7 +714,8 @@ class SearchIndex:
                 q, surface = q.translate(_ASCII), surface.translate(_ASCII)
             keys = _whole_word_keys(t, q, surface)
             for k, strength in keys.items():
-                credit(posting(t, k), strength * factor)
+                items, weights = posting(t, k)
+                best[items] = np.maximum(best[items], strength * weights * factor)  # one entry per item: no collisions
             splits = []
             if not q.isdigit() and len(q) >= 2 * MIN_PART:
                 for i in range(MIN_PART, len(q) - MIN_PART + 1):
@@ -718,32 +726,40 @@ class SearchIndex:
                     if not rkeys:
                         continue
                     splits.append((lkeys, rkeys))
-                    lw: dict[int, float] = {}
+                    left = np.zeros(len(self._items))
                     for k in lkeys:
-                        for item, w in posting(t, k).items():
-                            if w > lw.get(item, 0.0):
-                                lw[item] = w
+                        items, weights = posting(t, k)
+                        left[items] = np.maximum(left[items], weights)
                     for k in rkeys:
-                        for item, w in posting(t, k).items():
-                            left = lw.get(item)
-                            if left is not None:
-                                score = SPLIT * min(left, w) * factor
-                                if score > best.get(item, 0.0):
-                                    best[item] = score
+                        items, weights = posting(t, k)
+                        lw = left[items]
+                        has = lw > 0
+                        items, score = items[has], SPLIT * np.minimum(lw[has], weights[has]) * factor
+                        best[items] = np.maximum(best[items], score)
             if keys or splits:
                 matched.append((space, group, t, keys, splits))
         return best, matched
 
-    @staticmethod
-    def _terms(item: int, matched: list) -> set[tuple[str, str, str]]:
-        """The (space, group, key) terms of `item` among what query words matched (see _match_word)."""
+    def _terms(self, item: _Item, number: int, matched: list) -> set[tuple[str, str, str]]:
+        """The (space, group, key) terms of an item among what query words matched (see _match_word), as far as its
+        snippet can tell: terms whose key is not a word of its passages are left out (they cannot be shown)."""
+        shown: dict[str, set[str]] = {}  # group -> the keys of the passages' words, and their ASCII forms
+        for plang, text in item.passages:
+            group = group_of(plang)
+            keys = shown.setdefault(group, set())
+            for _, _, w in words(text):
+                k = self._an.key(group, w)
+                keys.update((k, k.translate(_ASCII)))
         terms = set()
         for space, group, t, keys, splits in matched:
-            terms.update((space, group, k) for k in keys if t.weight(k, item))
+            present = shown.get(group, set())
+            terms.update((space, group, k) for k in keys if k in present and t.weight(k, number))
             for lkeys, rkeys in splits:
-                lbest = max(((t.weight(k, item), k) for k in lkeys), default=(0.0, ""))
+                if present.isdisjoint(lkeys) and present.isdisjoint(rkeys):
+                    continue
+                lbest = max(((t.weight(k, number), k) for k in lkeys), default=(0.0, ""))
                 if lbest[0]:
-                    right = [(space, group, k) for k in rkeys if t.weight(k, item)]
+                    right = [(space, group, k) for k in rkeys if t.weight(k, number)]
                     if right:
                         terms.add((space, group, lbest[1]))
                         terms.update(right)
@@ -759,17 +775,18 @@ class SearchIndex:
         if not qwords:
             scores = dict.fromkeys(range(len(self._items)), 0.0)
         else:
-            scores = None
+            total = every = None  # the sum of the words' scores; the items every word matches
             for w in qwords:
                 found, matched = self._match_word(w)
                 matched_words += matched
-                if scores is None:
-                    scores = found
+                if total is None:
+                    total, every = found, found > 0
                 else:
-                    scores = {i: scores[i] + s for i, s in found.items() if i in scores}
-                if not scores:
+                    total, every = total + found, every & (found > 0)
+                if not every.any():
                     break
-            scores = scores or {}
+            hit = np.flatnonzero(every)
+            scores = dict(zip(hit.tolist(), total[hit].tolist()))
 
         # Filters.
         if municipality and ":" not in municipality:  # a key ("491") rather than an IRI
@@ -824,7 +841,7 @@ class SearchIndex:
         hits = []
         for i in candidates[:limit]:
             it = items[i]
-            snippet = self._snippet(it, self._terms(i, matched_words), lang) if it.passages and matched_words else None
+            snippet = self._snippet(it, self._terms(it, i, matched_words), lang) if it.passages and matched_words else None
             hits.append(Hit(iri=it.iri, kind=it.kind, label=labels[i], snippet=snippet,
                             municipalities=list(it.municipalities), areas=list(it.areas), score=round(scores[i], 4)))
         return SearchResult(query=query, hits=hits, total=len(selected), facets=facets)

@@ -118,8 +118,9 @@ class Store(ABC):
         '' for a literal without one and None for an IRI. One read whatever the data size: the search index reads
         everything it needs in three. Statements held in several graphs come once per graph."""
         match = f"VALUES ?o {{ {' '.join(f'<{o}>' for o in objects)} }}" if objects else ""
-        query = (f"SELECT ?s ?p ?o (LANG(?o) AS ?lang) ?g WHERE {{ VALUES ?p {{ {' '.join(f'<{p}>' for p in predicates)} }} "
-                 f"{match} GRAPH ?g {{ ?s ?p ?o }} FILTER({'isLiteral' if literals else 'isIRI'}(?o)) }}")
+        query = (f"SELECT ?s ?p ?o {'(LANG(?o) AS ?lang)' if literals else ''} ?g WHERE {{ "
+                 f"VALUES ?p {{ {' '.join(f'<{p}>' for p in predicates)} }} {match} GRAPH ?g {{ ?s ?p ?o }} "
+                 f"FILTER({'isLiteral' if literals else 'isIRI'}(?o) && isIRI(?g)) }}")
         for r in self.iter_select(query):
             yield r["s"], r["p"], r["o"], (r["lang"] or "") if literals else None, r["g"]
 

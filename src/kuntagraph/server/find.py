@@ -25,29 +25,39 @@ class SearchIndexBuilding(Exception):
 class SearchIndexes:
     """The search index of the data version, built in a thread of its own: at the server's start and after each write.
 
-    At national scale a build takes a minute or more. A search waits for the index of the current version at most
-    `wait` seconds (on small data it is there by then, so a write is searchable at once); after that it gets the
-    previous version's index, and the page says that the results are from before the latest change. Before the first
-    index exists, a search is a 503 with Retry-After, and /health/ready says "starting". One build runs at a time;
-    writes during a build make one more build, of the newest version."""
+    At national scale a build takes a minute or more. A search waits for the index of the current version, but only
+    during the first `WAIT` seconds of its build (on small data it is there by then, so a write is searchable at once;
+    at national scale no page thread waits longer than that); after that it gets the previous version's index, and
+    the page says that the results are from before the latest change. Before the first index exists, a search is a
+    503 with Retry-After, and /health/ready says "starting". One build runs at a time; writes during a build make one
+    more build, of the newest version. Versions only move forward: a request that read the version before a write
+    takes the newer index as its own."""
 
     WAIT = 5.0
 
     def __init__(self, store):
         self.store = store
         self._cond = threading.Condition()
-        self._wanted = None  # the version the index should be of
+        self._wanted = None  # the newest version asked for
         self._built: tuple | None = None  # (version, index)
         self._building = False
+        self._started = 0.0  # time.monotonic() when the build of _wanted started
         self._error: Exception | None = None
 
     def ensure(self, version) -> None:
-        """Build the index of `version` unless it is built or being built."""
+        """Build the index of `version` unless it, or a newer one, is built or being built."""
         with self._cond:
-            self._wanted = version
-            if not self._building and not (self._built and self._built[0] == version):
+            if self._wanted is not None and version < self._wanted:
+                return
+            if version != self._wanted:
+                self._wanted, self._started = version, time.monotonic()
+            if not self._building and not self._fresh(version):
                 self._building, self._error = True, None
+                self._started = time.monotonic()
                 threading.Thread(target=self._run, daemon=True, name="search-index").start()
+
+    def _fresh(self, version) -> bool:
+        return self._built is not None and self._built[0] >= version
 
     @property
     def ready(self) -> bool:
@@ -55,12 +65,12 @@ class SearchIndexes:
             return self._built is not None
 
     def get(self, version, wait: float | None = None) -> tuple[SearchIndex, bool]:
-        """(index, whether it is of `version`); raises SearchIndexBuilding when there is none yet, or what the
-        store raised when the build failed (a remote store that went away: the next search tries again)."""
+        """(index, whether it is of `version` or newer); raises SearchIndexBuilding when there is none yet, or what
+        the store raised when the build failed (a remote store that went away: the next search tries again)."""
         self.ensure(version)
-        deadline = time.monotonic() + (self.WAIT if wait is None else wait)
         with self._cond:
-            while not (self._built and self._built[0] == version):
+            deadline = self._started + (self.WAIT if wait is None else wait)
+            while not self._fresh(version):
                 if self._error is not None and not self._building:
                     error, self._error = self._error, None
                     raise error
@@ -73,24 +83,27 @@ class SearchIndexes:
             return self._built[1], True
 
     def _run(self) -> None:
-        while True:
-            with self._cond:
-                version = self._wanted
-            try:
-                index = SearchIndex.build(self.store)
-            except Exception as e:  # a remote store that does not answer, say: reported to the searches waiting
-                log.warning("building the search index failed: %s", e)
+        try:
+            while True:
                 with self._cond:
-                    self._building, self._error = False, e
-                    self._cond.notify_all()
-                return
-            with self._cond:
-                self._built = (version, index)
-                self._cond.notify_all()
-                if self._wanted == version:
-                    self._building = False
+                    version = self._wanted
+                try:
+                    index = SearchIndex.build(self.store)
+                except Exception as e:  # a remote store that does not answer, say: reported to the searches waiting
+                    log.warning("building the search index failed: %s", e)
+                    with self._cond:
+                        self._error = e
                     return
-            # A write came during the build: build again, for the newest version.
+                with self._cond:
+                    self._built = (version, index)
+                    self._cond.notify_all()
+                    if self._wanted == version:
+                        return
+                    self._started = time.monotonic()  # a write came during the build: build the newest version
+        finally:
+            with self._cond:
+                self._building = False
+                self._cond.notify_all()
 
 
 BUILDING = ("Hakua valmistellaan: hakemisto rakennetaan palvelimen käynnistyttyä. Yritä uudelleen hetken kuluttua.\n"
