@@ -10,14 +10,17 @@ from .views import labels
 
 FINDER_KINDS = {"InformationResource", "Dataset", "DataGroup"}
 
-# Each UNION branch starts from VALUES: an unanchored branch would be evaluated over the whole store.
+# Each UNION branch starts from VALUES: an unanchored branch would be evaluated over the whole store. The patterns
+# all branches share are repeated in each, not joined after the UNION: pyoxigraph evaluated those first, over every
+# resource of every municipality (0.4-0.6 s at 309 municipalities; so, 0.006-0.09 s).
 RESOURCES_OF_HITS = """
 SELECT DISTINCT ?hit ?r ?m WHERE {
-  { VALUES ?hit { %(hits)s } ?r dcterms:hasPart ?hit }
-  UNION { VALUES ?hit { %(hits)s } ?d kg:dataGroup ?hit . ?r dcterms:hasPart ?d }
-  UNION { VALUES ?hit { %(hits)s } ?hit a kg:InformationResource BIND(?hit AS ?r) }
-  ?r a kg:InformationResource .
-  ?desc dcterms:hasPart ?r ; dcterms:publisher ?m .
+  { VALUES ?hit { %(hits)s } ?r dcterms:hasPart ?hit . ?r a kg:InformationResource .
+    ?desc dcterms:hasPart ?r ; dcterms:publisher ?m }
+  UNION { VALUES ?hit { %(hits)s } ?d kg:dataGroup ?hit . ?r dcterms:hasPart ?d . ?r a kg:InformationResource .
+    ?desc dcterms:hasPart ?r ; dcterms:publisher ?m }
+  UNION { VALUES ?hit { %(hits)s } ?hit a kg:InformationResource . ?desc dcterms:hasPart ?hit ; dcterms:publisher ?m .
+    BIND(?hit AS ?r) }
 }"""
 RESOURCE_DETAILS = """
 SELECT DISTINCT ?r ?p ?o WHERE {
