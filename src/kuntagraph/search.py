@@ -231,21 +231,21 @@ class _Analyzer:
 # weight, so that of an item's entries for a key, sorted, the last has the highest weight.
 WEIGHT_CODES = tuple(sorted(set(WEIGHTS.values())))
 _CODE = {w: c for c, w in enumerate(WEIGHT_CODES)}
-
-
 _WEIGHT_OF = np.array(WEIGHT_CODES + (0.0,) * (8 - len(WEIGHT_CODES)))  # code -> weight, as an array
 _NOTHING = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def _last_of_each(items: np.ndarray) -> np.ndarray:
+    """Of sorted items, where each item's last entry is (its best weight, when sorted by item then weight)."""
+    last = np.ones(len(items), dtype=bool)
+    last[:-1] = items[:-1] != items[1:]
+    return last
 
 
 def _postings(values) -> np.ndarray:
     """One entry per item, with its highest weight; sorted by item."""
     a = np.sort(np.asarray(values, dtype=np.uint32))
-    if len(a) > 1:
-        items = a >> 3
-        last = np.ones(len(a), dtype=bool)
-        last[:-1] = items[:-1] != items[1:]
-        a = a[last]
-    return a
+    return a[_last_of_each(a >> 3)]
 
 
 class _Terms:
@@ -295,8 +295,7 @@ class _Terms:
         items, weights = np.concatenate(items), np.concatenate(weights)
         order = np.lexsort((weights, items))  # by item, then weight: an item's best weight comes last
         items, weights = items[order], weights[order]
-        last = np.ones(len(items), dtype=bool)
-        last[:-1] = items[:-1] != items[1:]
+        last = _last_of_each(items)
         return items[last], weights[last]
 
     def weight(self, key: str, item: int) -> float:

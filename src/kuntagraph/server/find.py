@@ -117,7 +117,7 @@ def search_index(request: Request) -> tuple[SearchIndex, bool]:
     return state.search_indexes.get(state.data_modified)
 
 
-def _building(request: Request) -> Response:
+def _building() -> Response:
     return Response(BUILDING, status_code=503, media_type="text/plain; charset=utf-8",
                     headers={"Retry-After": "30", "Cache-Control": "no-store"})
 
@@ -151,9 +151,9 @@ def search(request: Request):
     try:
         index, fresh = search_index(request)
     except SearchIndexBuilding:
-        return _building(request)
+        return _building()
     result = index.search(q, lang=lang, municipality=_municipality(store, kunta), area=_area(store, area),
-                                          kind=kind or None, limit=100)
+                          kind=kind or None, limit=100)
     if fmt:
         return _stale(twin(fmt, [{"iri": h.iri, "kind": h.kind, "label": h.label, "snippet": h.snippet, "score": round(h.score, 3),
                            "municipalities": h.municipalities, "areas": h.areas} for h in result.hits],
@@ -180,7 +180,7 @@ def find(request: Request):
         try:
             index, fresh = search_index(request)
         except SearchIndexBuilding:
-            return _building(request)
+            return _building()
         answers, total = finder.find(store, index, q, lang, _municipality(store, kunta))
     if fmt:
         return _stale(twin(fmt, [{"municipality": a.municipality, "municipality_label": a.municipality_label, "resource": a.resource,
