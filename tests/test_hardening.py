@@ -186,6 +186,19 @@ def test_health_readiness_and_metrics(server):
     assert 'kuntagraph_request_duration_seconds_bucket{le="0.05",route="/id/{rest:path}"}' in text
     assert 'kuntagraph_refusals_total{status="404"}' in text and "kuntagraph_query_timeouts_total" in text
     assert "/no/such/page" not in text  # routes, not URLs: the labels stay few
+    assert 'kuntagraph_page_threads{state="limit"} 8.0' in text and 'kuntagraph_page_threads{state="waiting"}' in text
+
+
+def test_page_threads_are_a_setting_of_serve():
+    from conftest import Server, run_cli
+    server = Server("--page-threads", 3)
+    try:
+        assert httpx.get(server.url + "/id/491", headers={"accept": "text/html"}).status_code == 200
+        assert 'kuntagraph_page_threads{state="limit"} 3.0' in httpx.get(server.url + "/metrics").text
+    finally:
+        server.stop()
+    r = run_cli("serve", "--page-threads", "0")
+    assert r.returncode == 2 and "--page-threads: must be 1 or more" in r.stderr
 
 
 def test_access_log_is_structured_and_has_no_secrets(server):

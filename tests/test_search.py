@@ -286,7 +286,7 @@ class CountingStore:
 
     def __getattr__(self, name):
         attr = getattr(self._store, name)
-        if name in ("select", "iter_select", "statements", "ask", "execute", "dump"):
+        if name in ("select", "statements", "ask", "execute", "dump"):
             def counted(*a, **kw):
                 self.calls[name] += 1
                 return attr(*a, **kw)

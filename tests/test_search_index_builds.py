@@ -81,6 +81,30 @@ def test_a_request_that_read_the_version_before_a_write_takes_the_newer_index(st
     gated.open()
 
 
+def test_a_burst_of_writes_makes_one_build_and_a_search_does_not_wait_for_the_quiet(store, monkeypatch):
+    monkeypatch.setattr(SearchIndexes, "QUIET", 0.5)
+    gated = GatedStore(store)
+    indexes = SearchIndexes(gated)
+    first, _ = indexes.get(1.0)
+    reads = gated.reads  # what one build reads
+    for version in (2.0, 3.0, 4.0, 5.0):  # writes closer together than QUIET
+        indexes.ensure(version, after_write=True)
+        time.sleep(0.1)
+    assert gated.reads == reads  # nothing built yet: the writes go on
+    for _ in range(300):  # then, QUIET after the last write, one build
+        if indexes.get(1.0, wait=0)[0] is not first:
+            break
+        time.sleep(0.1)
+    time.sleep(1.0)
+    index, fresh = indexes.get(5.0, wait=0)
+    assert fresh and gated.reads == 2 * reads  # one build for the four writes, of the newest version
+    monkeypatch.setattr(SearchIndexes, "QUIET", 60.0)
+    indexes.ensure(6.0, after_write=True)
+    started = time.monotonic()
+    index, fresh = indexes.get(6.0, wait=30)  # a search builds it now, not in a minute
+    assert fresh and time.monotonic() - started < 30 and gated.reads == 3 * reads
+
+
 def test_a_failed_build_is_reported_and_the_next_search_builds_again(store):
     gated = GatedStore(store)
     gated.fail = RuntimeError("the triple store does not answer")

@@ -50,6 +50,16 @@ def main(argv=None) -> int:
         return 130
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kuntagraph", description="Finnish municipal information-management descriptions as linked data.")
     p.add_argument("--version", action="version", version=f"kuntagraph {__version__}")
@@ -164,6 +174,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--max-result-mb", type=int, default=50, metavar="MB", help="cap on one SPARQL answer (default 50)")
     s.add_argument("--page-cache-mb", type=int, default=64, metavar="MB",
                    help="memory for whole answers of the read-only pages, dropped on every write (default 64; 0: none)")
+    s.add_argument("--page-threads", type=_at_least_one, default=8, metavar="N",
+                   help="pages computed at once; more wait their turn (default 8; more only for a slow --endpoint)")
     s.add_argument("--forwarded-allow-ips", metavar="IPS",
                    help="behind a reverse proxy: the proxy's address(es), whose X-Forwarded-For/-Proto are trusted "
                         "(client addresses in logs and rate limits, https links); see docs/DEPLOYMENT.md")
@@ -491,7 +503,7 @@ def cmd_serve(args) -> int:
         store = open_store(iris=iris)
         store.load_defaults()
     settings = Settings(query_timeout=args.query_timeout, max_result_bytes=args.max_result_mb * 2**20,
-                        state_dir=args.store, page_cache_mb=args.page_cache_mb)
+                        state_dir=args.store, page_cache_mb=args.page_cache_mb, page_threads=args.page_threads)
     import logging
 
     access = logging.getLogger("kuntagraph.access")  # one JSON object a line on standard error

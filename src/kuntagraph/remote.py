@@ -56,6 +56,7 @@ import httpx
 import pyoxigraph as ox
 
 from .iris import Iris, is_safe_iri
+from .rdffiles import parse_triples
 from .store import (GRAPH_FORMATS, PREFIXES, RESULT_FORMATS, Answer, QueryError, QueryTimeout, ResultTooLarge, Store,
                     _BoundedWriter, _short_message, query_options)
 
@@ -358,7 +359,7 @@ def _fix_triple(t: ox.Triple) -> ox.Triple:
 
 
 def _parse_ntriples(body: bytes) -> list:
-    return [_fix_triple(q.triple) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    return [_fix_triple(t) for t in parse_triples(body)]
 # Strings, IRIs and comments, which may contain the word FROM without it being a dataset clause.
 _NOT_KEYWORDS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'
                            r"'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")

@@ -4,6 +4,7 @@ and CSV. Every view issues a fixed, small number of queries, whatever the number
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -198,6 +199,7 @@ class ComplianceChecker:
     the total is None: "0 of 0 checked" would read as a complete check that found nothing."""
 
     BATCH = 25  # graphs per pySHACL run: its fixed cost is shared, its memory stays small
+    QUIET = 2.0  # after a write, seconds to wait for the next one (a burst of uploads makes one check, not one each)
 
     def __init__(self, store: Store):
         self.store = store
@@ -207,13 +209,15 @@ class ComplianceChecker:
         self._done = self._total = 0
         self._thread: threading.Thread | None = None
 
-    def ensure(self, version) -> None:
-        """Start checking `version` unless it is being or has been checked."""
+    def ensure(self, version, after_write: bool = False) -> None:
+        """Start checking `version` unless it is being or has been checked; `after_write`: once QUIET seconds have
+        passed without a newer version."""
         with self._lock:
             if version == self._version:
                 return
             self._version, self._results, self._done, self._total = version, [], 0, None
-            self._thread = threading.Thread(target=self._run, args=(version,), daemon=True, name="compliance")
+            self._thread = threading.Thread(target=self._run, args=(version, self.QUIET if after_write else 0.0),
+                                            daemon=True, name="compliance")
             self._thread.start()
 
     def progress(self) -> tuple[int, int | None]:
@@ -231,7 +235,11 @@ class ComplianceChecker:
         if thread:
             thread.join(timeout)
 
-    def _run(self, version) -> None:
+    def _run(self, version, delay: float) -> None:
+        time.sleep(delay)
+        with self._lock:
+            if version != self._version:
+                return  # a newer write came meanwhile: its own check runs
         try:
             self._check(version)
         except Exception as e:  # a remote store that went away, say: the next ensure() of this version starts again

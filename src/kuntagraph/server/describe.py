@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..iris import is_safe_iri, linkable
+from ..rdffiles import parse_triples
 from ..store import Store
 
 MAX_INCOMING = 1000
@@ -38,13 +39,13 @@ def bounded_description(store: Store, iri: str) -> list[ox.Triple]:
     if not is_safe_iri(iri):
         return []
     body = store.execute(DESCRIBE.format(iri=iri, limit=MAX_INCOMING + 1, label_limit=3 * (MAX_INCOMING + 1)), graph_format="ntriples").body
-    return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+    return parse_triples(body)
 
 
 def graph_triples(store: Store, graph: str) -> list[ox.Triple]:
     if graph not in store.graphs():
         return []
-    return [q.triple for q in ox.parse(store.dump("nquads", graph), format=ox.RdfFormat.N_QUADS)]
+    return parse_triples(store.dump("nquads", graph), ox.RdfFormat.N_QUADS)
 
 
 @dataclass

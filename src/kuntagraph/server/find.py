@@ -26,14 +26,16 @@ class SearchIndexes:
     """The search index of the data version, built in a thread of its own: at the server's start and after each write.
 
     At national scale a build takes a minute or more. A search waits for the index of the current version, but only
-    during the first `WAIT` seconds of its build (on small data it is there by then, so a write is searchable at once;
-    at national scale no page thread waits longer than that); after that it gets the previous version's index, and
-    the page says that the results are from before the latest change. Before the first index exists, a search is a
-    503 with Retry-After, and /health/ready says "starting". One build runs at a time; writes during a build make one
-    more build, of the newest version. Versions only move forward: a request that read the version before a write
-    takes the newer index as its own."""
+    during the first `WAIT` seconds after that version came (on small data the index is there by then, so a write is
+    searchable at once; at national scale no page thread waits longer than that); after that it gets the previous
+    version's index, and the page says that the results are from before the latest change. Before the first index
+    exists, a search is a 503 with Retry-After, and /health/ready says "starting". One build runs at a time; writes
+    during a build make one more build, of the newest version. After a write the build waits `QUIET` seconds for the
+    next one (a burst of uploads makes one build, not one per upload), unless a search asks for it. Versions only move
+    forward: a request that read the version before a write takes the newer index as its own."""
 
     WAIT = 5.0
+    QUIET = 2.0
 
     def __init__(self, store):
         self.store = store
@@ -41,16 +43,20 @@ class SearchIndexes:
         self._wanted = None  # the newest version asked for
         self._built: tuple | None = None  # (version, index)
         self._building = False
-        self._started = 0.0  # time.monotonic() when the build of _wanted started
+        self._started = 0.0  # time.monotonic() when _wanted was asked for
+        self._not_before = 0.0  # time.monotonic() before which the next build waits for more writes
         self._error: Exception | None = None
 
-    def ensure(self, version) -> None:
-        """Build the index of `version` unless it, or a newer one, is built or being built."""
+    def ensure(self, version, after_write: bool = False) -> None:
+        """Build the index of `version` unless it, or a newer one, is built or being built; `after_write` lets the build
+        wait QUIET seconds for the next write."""
         with self._cond:
             if self._wanted is not None and version < self._wanted:
                 return
             if version != self._wanted:
                 self._wanted, self._started = version, time.monotonic()
+            self._not_before = time.monotonic() + self.QUIET if after_write else 0.0
+            self._cond.notify_all()
             if not self._building and not self._fresh(version):
                 self._building, self._error = True, None
                 self._started = time.monotonic()
@@ -86,6 +92,8 @@ class SearchIndexes:
         try:
             while True:
                 with self._cond:
+                    while self._not_before > time.monotonic():
+                        self._cond.wait(self._not_before - time.monotonic())
                     version = self._wanted
                 try:
                     index = SearchIndex.build(self.store)

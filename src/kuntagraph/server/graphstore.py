@@ -119,8 +119,8 @@ def changed(request: Request):
     state = request.app.state
     state.data_modified = time.time()
     state.queries.changed()
-    state.compliance.ensure(state.data_modified)
-    state.search_indexes.ensure(state.data_modified)
+    state.compliance.ensure(state.data_modified, after_write=True)
+    state.search_indexes.ensure(state.data_modified, after_write=True)
 
 
 # --- reading -------------------------------------------------------------------------------------------------
@@ -149,8 +149,8 @@ async def read(request: Request):
 
 
 def _default_graph(store, key: str) -> bytes:
-    quads = ox.parse(store.dump("nquads"), format=ox.RdfFormat.N_QUADS)
-    return ox.serialize(list(dict.fromkeys(q.triple for q in quads)), format=GRAPH_FORMATS[key])
+    triples = rdffiles.parse_triples(store.dump("nquads"), ox.RdfFormat.N_QUADS)
+    return ox.serialize(list(dict.fromkeys(triples)), format=GRAPH_FORMATS[key])  # once, though in several graphs
 
 
 # --- writing -------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 router = APIRouter()
 access_log = logging.getLogger("kuntagraph.access")
@@ -23,10 +23,11 @@ BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 class Metrics:
     """One registry per application (a test may run several)."""
 
-    def __init__(self, queries, page_cache_counts: dict):
+    def __init__(self, queries, page_cache_counts: dict, state):
         self.registry = CollectorRegistry()
         self.registry.register(_WorkersKilled(queries))
         self.registry.register(_PageCache(page_cache_counts))
+        self.registry.register(_PageThreads(state))
         self.requests = Counter("kuntagraph_requests", "HTTP requests answered", ["method", "route", "status"],
                                 registry=self.registry)
         self.latency = Histogram("kuntagraph_request_duration_seconds", "Time to answer a request", ["route"],
@@ -58,6 +59,23 @@ class _PageCache:
         family = CounterMetricFamily("kuntagraph_page_cache", "Read-only page requests by page cache outcome", labels=["outcome"])
         for outcome, n in self.counts.items():
             family.add_metric([outcome], n)
+        yield family
+
+
+class _PageThreads:
+    """The threads that compute pages (app._limit_page_threads): how many there may be, are busy, and how many
+    requests wait for one. Waiting requests for long: the server needs more CPU, or the pages less."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def collect(self):
+        family = GaugeMetricFamily("kuntagraph_page_threads", "Threads computing pages, by state", labels=["state"])
+        limiter = getattr(self.state, "page_threads", None)  # set when the server starts
+        if limiter is not None:
+            family.add_metric(["limit"], limiter.total_tokens)
+            family.add_metric(["busy"], limiter.borrowed_tokens)
+            family.add_metric(["waiting"], limiter.statistics().tasks_waiting)
         yield family
 
 
