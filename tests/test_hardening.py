@@ -189,6 +189,58 @@ def test_health_readiness_and_metrics(server):
     assert 'kuntagraph_page_threads{state="limit"} 8.0' in text and 'kuntagraph_page_threads{state="waiting"}' in text
 
 
+def test_pages_wait_their_turn_for_a_page_thread_and_readiness_does_not(store):
+    """With every page thread busy, another page waits (kuntagraph_page_threads says so); /health/ready does not."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from kuntagraph.server.app import Settings, create_app
+
+    class SlowSelects:  # the real store, whose SELECTs wait while the gate is shut
+        def __init__(self, store):
+            self._store, self.gate = store, threading.Event()
+            self.gate.set()
+
+        def __getattr__(self, name):
+            return getattr(self._store, name)
+
+        def select(self, sparql):
+            assert self.gate.wait(60)
+            return self._store.select(sparql)
+
+    def gauge(client, state):
+        line = next(x for x in client.get("/metrics").text.splitlines() if x.startswith(f'kuntagraph_page_threads{{state="{state}"}}'))
+        return float(line.split()[-1])
+
+    def until(condition):
+        for _ in range(300):
+            if condition():
+                return True
+            time.sleep(0.05)
+        return False
+
+    slow = SlowSelects(store)
+    with TestClient(create_app(slow, Settings(page_threads=1))) as client:
+        assert until(lambda: client.get("/health/ready").status_code == 200)
+        slow.gate.clear()
+        pages = [threading.Thread(target=client.get, args=(f"/id/{key}",), kwargs={"headers": {"accept": "text/html"}})
+                 for key in ("491", "046")]
+        try:
+            for page in pages:
+                page.start()
+            assert until(lambda: gauge(client, "busy") == 1 and gauge(client, "waiting") == 1)
+            assert gauge(client, "limit") == 1
+            started = time.monotonic()
+            assert client.get("/health/ready").status_code == 200 and time.monotonic() - started < 5
+        finally:
+            slow.gate.set()
+            for page in pages:
+                page.join(60)
+        assert until(lambda: gauge(client, "busy") == 0 and gauge(client, "waiting") == 0)
+
+
 def test_page_threads_are_a_setting_of_serve():
     from conftest import Server, run_cli
     server = Server("--page-threads", 3)

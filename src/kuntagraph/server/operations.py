@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from .sparql import query_threads
+
 router = APIRouter()
 access_log = logging.getLogger("kuntagraph.access")
 log = logging.getLogger("kuntagraph.server")
@@ -156,7 +158,8 @@ async def ready(request: Request):
     store = request.app.state.store
     try:
         with anyio.fail_after(5):
-            await anyio.to_thread.run_sync(lambda: store.ask("ASK { ?s ?p ?o }"), abandon_on_cancel=True)
+            await anyio.to_thread.run_sync(lambda: store.ask("ASK { ?s ?p ?o }"), abandon_on_cancel=True,
+                                           limiter=query_threads(request))  # not behind the pages under load
     except Exception as e:  # any failure of the store is "not ready", with what it said
         return JSONResponse({"status": "unavailable", "store": type(e).__name__, "message": str(e)[:300]}, status_code=503)
     if not request.app.state.queries.ready:

@@ -106,9 +106,10 @@ async def sparql(request: Request):
     return await run_query(request, query, params.get("default-graph-uri") or None, params.get("named-graph-uri") or None)
 
 
-def _query_threads(request: Request) -> anyio.CapacityLimiter:
-    """The threads that wait for the query runner, apart from the pool the pages render in: under load every
-    page thread may be busy, and a cheap query must not wait behind them past its own deadline."""
+def query_threads(request: Request) -> anyio.CapacityLimiter:
+    """The threads that wait for the query runner (and the readiness check's query), apart from the pool the pages
+    render in: under load every page thread may be busy, and a cheap query must not wait behind them past its own
+    deadline."""
     state = request.app.state
     if getattr(state, "query_threads", None) is None:  # made here: a limiter belongs to the running event loop
         state.query_threads = anyio.CapacityLimiter(state.settings.query_workers + 4)
@@ -131,7 +132,7 @@ async def run_query(request: Request, query: str, default_graph=None, named_grap
     try:
         # The runner keeps the deadline itself; this is the last resort should a remote store not answer.
         with anyio.fail_after(settings.query_timeout + 5):
-            answer = await anyio.to_thread.run_sync(run, abandon_on_cancel=True, limiter=_query_threads(request))
+            answer = await anyio.to_thread.run_sync(run, abandon_on_cancel=True, limiter=query_threads(request))
     except QueryError as e:
         return problem(400, f"The query cannot be run: {e}")
     except WorkersStarting:
