@@ -225,19 +225,24 @@ def test_pages_wait_their_turn_for_a_page_thread_and_readiness_does_not(store):
     with TestClient(create_app(slow, Settings(page_threads=1))) as client:
         assert until(lambda: client.get("/health/ready").status_code == 200)
         slow.gate.clear()
-        pages = [threading.Thread(target=client.get, args=(f"/id/{key}",), kwargs={"headers": {"accept": "text/html"}})
-                 for key in ("491", "046")]
+        answers = {}
+
+        def page(key):
+            answers[key] = client.get(f"/id/{key}", headers={"accept": "text/html"}).status_code
+
+        pages = [threading.Thread(target=page, args=(key,)) for key in ("491", "046")]
         try:
-            for page in pages:
-                page.start()
+            for p in pages:
+                p.start()
             assert until(lambda: gauge(client, "busy") == 1 and gauge(client, "waiting") == 1)
             assert gauge(client, "limit") == 1
             started = time.monotonic()
             assert client.get("/health/ready").status_code == 200 and time.monotonic() - started < 5
         finally:
             slow.gate.set()
-            for page in pages:
-                page.join(60)
+            for p in pages:
+                p.join(60)
+        assert answers == {"491": 200, "046": 200}  # both pages, in turn
         assert until(lambda: gauge(client, "busy") == 0 and gauge(client, "waiting") == 0)
 
 

@@ -19,6 +19,7 @@ from test_publish import auth, token
 from kuntagraph.server import find
 from kuntagraph.server.app import Settings, create_app
 from kuntagraph.server.find import SearchIndexBuilding, SearchIndexes
+from kuntagraph.views import AfterWrites
 from kuntagraph.store import open_store
 
 G491 = "https://w3id.org/kuntagraph/graph/491"
@@ -82,27 +83,47 @@ def test_a_request_that_read_the_version_before_a_write_takes_the_newer_index(st
 
 
 def test_a_burst_of_writes_makes_one_build_and_a_search_does_not_wait_for_the_quiet(store, monkeypatch):
-    monkeypatch.setattr(SearchIndexes, "QUIET", 0.5)
+    monkeypatch.setattr(AfterWrites, "QUIET", 1.0)
     gated = GatedStore(store)
     indexes = SearchIndexes(gated)
     first, _ = indexes.get(1.0)
     reads = gated.reads  # what one build reads
-    for version in (2.0, 3.0, 4.0, 5.0):  # writes closer together than QUIET
-        indexes.ensure(version, after_write=True)
-        time.sleep(0.1)
-    assert gated.reads == reads  # nothing built yet: the writes go on
-    for _ in range(300):  # then, QUIET after the last write, one build
-        if indexes.get(1.0, wait=0)[0] is not first:
-            break
-        time.sleep(0.1)
-    time.sleep(1.0)
-    index, fresh = indexes.get(5.0, wait=0)
-    assert fresh and gated.reads == 2 * reads  # one build for the four writes, of the newest version
-    monkeypatch.setattr(SearchIndexes, "QUIET", 60.0)
-    indexes.ensure(6.0, after_write=True)
+    for version in range(2, 10):  # 8 writes 0.2 s apart: longer than QUIET in all, each closer than QUIET to the last
+        indexes.ensure(float(version), after_write=True)
+        time.sleep(0.2)
+    assert gated.reads == reads  # nothing built yet: the writes went on
+    assert until(lambda: indexes.get(1.0, wait=0)[0] is not first)  # then, QUIET after the last write, one build
+    index, fresh = indexes.get(9.0, wait=0)
+    assert fresh and gated.reads == 2 * reads  # of the newest version, for the eight writes
+
+    monkeypatch.setattr(AfterWrites, "QUIET", 60.0)
+    indexes.ensure(10.0, after_write=True)
     started = time.monotonic()
-    index, fresh = indexes.get(6.0, wait=30)  # a search builds it now, not in a minute
+    index, fresh = indexes.get(10.0, wait=30)  # a search builds it now, not in a minute
     assert fresh and time.monotonic() - started < 30 and gated.reads == 3 * reads
+
+
+def test_writes_that_never_pause_still_get_a_build(store, monkeypatch):
+    monkeypatch.setattr(AfterWrites, "QUIET", 1.0)
+    monkeypatch.setattr(AfterWrites, "LONGEST", 1.5)
+    gated = GatedStore(store)
+    indexes = SearchIndexes(gated)
+    first, _ = indexes.get(1.0)
+    reads, version, started = gated.reads, 2.0, time.monotonic()
+    while gated.reads == reads and time.monotonic() - started < 30:  # a write every 0.2 s, until a build starts
+        indexes.ensure(version, after_write=True)
+        version += 1
+        time.sleep(0.2)
+    assert gated.reads > reads and time.monotonic() - started < 10  # LONGEST after the first write, not never
+
+
+def until(condition, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_a_failed_build_is_reported_and_the_next_search_builds_again(store):

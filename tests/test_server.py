@@ -102,6 +102,22 @@ def test_etag_304_and_representations_differ(server):
     assert "Last-Modified" in ttl.headers
 
 
+def test_representations_with_blank_nodes_are_the_same_bytes_every_time():
+    """A contact's postal address is a blank node: its label must not change between requests, or neither would
+    the ETag, and a harvester's conditional GET would never get a 304 (without the page cache, which keeps bytes)."""
+    from conftest import Server
+    server = Server("--page-cache-mb", 0)
+    try:
+        for path in ("/id/491/contact/kirjasto", "/dumps/491.ttl", "/graph/491"):
+            first, second = (httpx.get(server.url + path, headers={"Accept": "application/n-triples"}) for _ in range(2))
+            assert first.status_code == 200 and "_:" in first.text, path
+            assert first.content == second.content and first.headers["etag"] == second.headers["etag"], path
+            again = httpx.get(server.url + path, headers={"Accept": "application/n-triples", "If-None-Match": first.headers["etag"]})
+            assert again.status_code == 304, path
+    finally:
+        server.stop()
+
+
 def test_link_headers_and_html_alternates(server):
     r = httpx.get(server.url + "/id/491", headers={"Accept": "text/html"})
     assert r.headers["content-type"].startswith("text/html")

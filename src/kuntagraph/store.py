@@ -277,10 +277,7 @@ class OxigraphStore(Store):
         # All the rows in one call into pyoxigraph, as JSON. Iterating the solutions gives up the GIL at every row,
         # and with the page threads busy each row then waits a switch interval (5 ms): under load a municipality's
         # page (7,000 rows) took tens of seconds, its CPU time 0.5 s.
-        try:
-            doc = json.loads(res.serialize(format=ox.QueryResultsFormat.JSON))
-        except (OSError, RuntimeError) as e:  # an evaluation error surfaces here, in the serialisation
-            raise QueryError(_short_message(str(e))) from None
+        doc = json.loads(res.serialize(format=ox.QueryResultsFormat.JSON))
         names = doc["head"]["vars"]
         return [{n: b[n]["value"] if n in b else None for n in names} for b in doc["results"]["bindings"]]
 
@@ -312,8 +309,8 @@ class OxigraphStore(Store):
             # Unbounded (the server's own queries): in one call, as select() does, not a Python write per chunk.
             try:
                 return Answer(kind, res.serialize(format=fmt))
-            except (OSError, RuntimeError) as e:
-                raise QueryError(_short_message(str(e))) from None
+            except OSError as e:
+                raise QueryError(str(e)) from None
         out = _BoundedWriter(deadline, max_bytes)
         try:
             res.serialize(output=out, format=fmt)

@@ -192,6 +192,30 @@ class Scorecard:
         return "fail" if c.get("violation") else "warn" if c.get("warning") else "ok"
 
 
+class AfterWrites:
+    """When work that follows the data (the §28 check, the search index) starts after writes: QUIET seconds after the
+    last write of a burst, so that a burst of uploads makes one run instead of one each, but never later than LONGEST
+    seconds after the burst's first write. Its owner's lock guards it."""
+
+    QUIET = 2.0
+    LONGEST = 30.0
+
+    def __init__(self):
+        self._first: float | None = None  # the first write not yet acted on
+        self.due = 0.0  # time.monotonic() from which to act
+
+    def wrote(self) -> float:
+        now = time.monotonic()
+        if self._first is None:
+            self._first = now
+        self.due = min(now + self.QUIET, self._first + self.LONGEST)
+        return self.due
+
+    def act_now(self) -> None:
+        """Acting now (or asked to): the next write starts a new burst."""
+        self._first, self.due = None, 0.0
+
+
 class ComplianceChecker:
     """Validates the store's graphs with the shapes in the background, a batch at a time, so that the
     views never wait for it: they show what is done and say how far the check is. Each data version is
@@ -199,7 +223,6 @@ class ComplianceChecker:
     the total is None: "0 of 0 checked" would read as a complete check that found nothing."""
 
     BATCH = 25  # graphs per pySHACL run: its fixed cost is shared, its memory stays small
-    QUIET = 2.0  # after a write, seconds to wait for the next one (a burst of uploads makes one check, not one each)
 
     def __init__(self, store: Store):
         self.store = store
@@ -208,16 +231,16 @@ class ComplianceChecker:
         self._results: list = []
         self._done = self._total = 0
         self._thread: threading.Thread | None = None
+        self._after = AfterWrites()
 
     def ensure(self, version, after_write: bool = False) -> None:
-        """Start checking `version` unless it is being or has been checked; `after_write`: once QUIET seconds have
-        passed without a newer version."""
+        """Start checking `version` unless it is being or has been checked; `after_write`: when AfterWrites says."""
         with self._lock:
             if version == self._version:
                 return
             self._version, self._results, self._done, self._total = version, [], 0, None
-            self._thread = threading.Thread(target=self._run, args=(version, self.QUIET if after_write else 0.0),
-                                            daemon=True, name="compliance")
+            delay = max(0.0, self._after.wrote() - time.monotonic()) if after_write else 0.0
+            self._thread = threading.Thread(target=self._run, args=(version, delay), daemon=True, name="compliance")
             self._thread.start()
 
     def progress(self) -> tuple[int, int | None]:
@@ -240,6 +263,7 @@ class ComplianceChecker:
         with self._lock:
             if version != self._version:
                 return  # a newer write came meanwhile: its own check runs
+            self._after.act_now()
         try:
             self._check(version)
         except Exception as e:  # a remote store that went away, say: the next ensure() of this version starts again

@@ -4,13 +4,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import anyio
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..querypool import query_runner
 from ..store import Store
+from . import threads
 
 STATIC_DIR = Path(__file__).parent / "static"
 # Paths that only read: they answer any origin (DESIGN §5). Write endpoints never get CORS headers.
@@ -51,17 +51,7 @@ class Settings:
     query_workers: int = 4
     state_dir: str | None = None  # the on-disk store's directory: writes, credentials and history (else read-only)
     page_cache_mb: int = 64  # whole answers of the read-only pages per data version (server/cache.py); 0: none
-    page_threads: int = 8  # pages computed at once (Starlette's default is 40; see _limit_page_threads)
-
-
-def _limit_page_threads(app: FastAPI) -> None:
-    """Starlette computes each page in a thread of anyio's default pool, 40 at most. Pages are Python work under one
-    interpreter lock, and each call into pyoxigraph or numpy gives the lock up and waits for it again behind every
-    other busy thread: with 40 at once a page that needs 0.5 s of CPU took a minute under load. With fewer threads
-    the other pages wait their turn, in order (/metrics: kuntagraph_page_threads)."""
-    limiter = anyio.to_thread.current_default_thread_limiter()  # the running event loop's
-    limiter.total_tokens = app.state.settings.page_threads
-    app.state.page_threads = limiter
+    page_threads: int = 8  # pages computed at once (Starlette's default is 40; see threads.limit_page_threads)
 
 
 def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
@@ -72,7 +62,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.queries = query_runner(store, app.state.settings.query_workers)
     app.router.on_startup.append(app.state.queries.start_soon)
     app.router.on_shutdown.append(app.state.queries.close)
-    app.router.on_startup.append(lambda: _limit_page_threads(app))
+    app.router.on_startup.append(lambda: threads.limit_page_threads(app))
     app.state.data_modified = time.time()  # Last-Modified of every representation; set again on each write
     # The §28 scorecards of every municipality, checked in the background so that no page waits for it.
     from ..views import ComplianceChecker

@@ -30,12 +30,11 @@ class SearchIndexes:
     searchable at once; at national scale no page thread waits longer than that); after that it gets the previous
     version's index, and the page says that the results are from before the latest change. Before the first index
     exists, a search is a 503 with Retry-After, and /health/ready says "starting". One build runs at a time; writes
-    during a build make one more build, of the newest version. After a write the build waits `QUIET` seconds for the
-    next one (a burst of uploads makes one build, not one per upload), unless a search asks for it. Versions only move
-    forward: a request that read the version before a write takes the newer index as its own."""
+    during a build make one more build, of the newest version. After writes the build starts when views.AfterWrites
+    says (2 s after the last of a burst, at most 30 s after its first), or at once when a search asks for it. Versions
+    only move forward: a request that read the version before a write takes the newer index as its own."""
 
     WAIT = 5.0
-    QUIET = 2.0
 
     def __init__(self, store):
         self.store = store
@@ -44,18 +43,21 @@ class SearchIndexes:
         self._built: tuple | None = None  # (version, index)
         self._building = False
         self._started = 0.0  # time.monotonic() when _wanted was asked for
-        self._not_before = 0.0  # time.monotonic() before which the next build waits for more writes
+        self._after = views.AfterWrites()
         self._error: Exception | None = None
 
     def ensure(self, version, after_write: bool = False) -> None:
-        """Build the index of `version` unless it, or a newer one, is built or being built; `after_write` lets the build
-        wait QUIET seconds for the next write."""
+        """Build the index of `version` unless it, or a newer one, is built or being built; `after_write`: when
+        AfterWrites says, else now."""
         with self._cond:
             if self._wanted is not None and version < self._wanted:
                 return
             if version != self._wanted:
                 self._wanted, self._started = version, time.monotonic()
-            self._not_before = time.monotonic() + self.QUIET if after_write else 0.0
+            if after_write:
+                self._after.wrote()
+            else:
+                self._after.act_now()
             self._cond.notify_all()
             if not self._building and not self._fresh(version):
                 self._building, self._error = True, None
@@ -92,20 +94,22 @@ class SearchIndexes:
         try:
             while True:
                 with self._cond:
-                    while self._not_before > time.monotonic():
-                        self._cond.wait(self._not_before - time.monotonic())
+                    while self._after.due > time.monotonic():
+                        self._cond.wait(self._after.due - time.monotonic())
+                    self._after.act_now()
                     version = self._wanted
                 try:
                     index = SearchIndex.build(self.store)
                 except Exception as e:  # a remote store that does not answer, say: reported to the searches waiting
                     log.warning("building the search index failed: %s", e)
-                    with self._cond:
-                        self._error = e
+                    with self._cond:  # not building from here on: in the same hold of the lock, so that an
+                        self._error, self._building = e, False  # ensure() after it starts a build of its own
                     return
                 with self._cond:
                     self._built = (version, index)
                     self._cond.notify_all()
                     if self._wanted == version:
+                        self._building = False  # likewise
                         return
                     self._started = time.monotonic()  # a write came during the build: build the newest version
         finally:

@@ -22,8 +22,7 @@ from .. import rdffiles
 from ..auth import Credential
 from ..iris import is_safe_iri
 from ..publish import Publisher, WriteRefused
-from ..store import GRAPH_FORMATS
-from . import negotiate
+from . import negotiate, threads
 
 router = APIRouter()
 log = logging.getLogger("kuntagraph.auth")
@@ -137,7 +136,7 @@ async def read(request: Request):
     store = request.app.state.store
     if graph is not None and graph not in store.graphs():
         return PlainTextResponse(f"No graph <{graph}>.\n", status_code=404)
-    body = store.dump(fmt.key, graph=graph) if graph else _default_graph(store, fmt.key)
+    body = store.dump(fmt.key, graph=graph) if graph else store.execute(DEFAULT_GRAPH, graph_format=fmt.key).body
     p = getattr(request.app.state, "publisher", None)
     headers = {"Vary": "Accept"}
     if p is not None and graph:
@@ -148,9 +147,8 @@ async def read(request: Request):
     return Response(body, media_type=media, headers=headers)
 
 
-def _default_graph(store, key: str) -> bytes:
-    triples = rdffiles.parse_triples(store.dump("nquads"), ox.RdfFormat.N_QUADS)
-    return ox.serialize(list(dict.fromkeys(triples)), format=GRAPH_FORMATS[key])  # once, though in several graphs
+# The default graph is the union of the named graphs: each triple once, though it is in several.
+DEFAULT_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 
 
 # --- writing -------------------------------------------------------------------------------------------------
@@ -210,18 +208,13 @@ async def _write(request: Request, merge: bool):
             raise WriteRefused(400, "bad-request", "Anna ylläpitäjänä graafi: ?graph=IRI.", "As the admin, name the graph: ?graph=IRI.")
         graph = p.iris.graph(f"{cred.kunta}/{secrets.token_hex(8)}")
     triples = await _body(request, graph)
-    outcome = await _in_thread(request, p.write, cred, graph, triples, merge=merge, action="post" if merge else "put",
+    outcome = await threads.in_thread(request, "writes", p.write, cred, graph, triples, merge=merge, action="post" if merge else "put",
                                if_match=request.headers.get("if-match"), if_none_match=request.headers.get("if-none-match"))
     changed(request)
     headers = {"ETag": outcome.etag} if outcome.etag else {}
     if outcome.created:
         headers["Location"] = graph
     return JSONResponse(outcome.to_json(), status_code=201 if outcome.created else 200, headers=headers)
-
-
-async def _in_thread(request, fn, *args, **kw):
-    from starlette.concurrency import run_in_threadpool
-    return await run_in_threadpool(fn, *args, **kw)
 
 
 def guarded(route):
@@ -255,7 +248,7 @@ async def delete(request: Request):
     if graph is None:
         raise WriteRefused(405, "read-only-default", "Oletusgraafi on kaikkien graafien yhdiste: sitä ei kirjoiteta.", READ_ONLY_DEFAULT)
     cred = credential(request)
-    outcome = await _in_thread(request, p.delete, cred, graph, if_match=request.headers.get("if-match"))
+    outcome = await threads.in_thread(request, "writes", p.delete, cred, graph, if_match=request.headers.get("if-match"))
     changed(request)
     return JSONResponse(outcome.to_json(), status_code=200)
 
@@ -310,6 +303,6 @@ async def rollback(request: Request):
     n = request.query_params.get("version", "")
     if not n.isdigit():
         raise WriteRefused(400, "bad-request", "Anna palautettava versio: ?version=N.", "Give the version to restore: ?version=N.")
-    outcome = await _in_thread(request, p.rollback, cred.who, graph, int(n))
+    outcome = await threads.in_thread(request, "writes", p.rollback, cred.who, graph, int(n))
     changed(request)
     return JSONResponse(outcome.to_json())

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from .sparql import query_threads
+from . import threads
 
 router = APIRouter()
 access_log = logging.getLogger("kuntagraph.access")
@@ -65,7 +65,7 @@ class _PageCache:
 
 
 class _PageThreads:
-    """The threads that compute pages (app._limit_page_threads): how many there may be, are busy, and how many
+    """The threads that compute pages (threads.limit_page_threads): how many there may be, are busy, and how many
     requests wait for one. Waiting requests for long: the server needs more CPU, or the pages less."""
 
     def __init__(self, state):
@@ -159,7 +159,7 @@ async def ready(request: Request):
     try:
         with anyio.fail_after(5):
             await anyio.to_thread.run_sync(lambda: store.ask("ASK { ?s ?p ?o }"), abandon_on_cancel=True,
-                                           limiter=query_threads(request))  # not behind the pages under load
+                                           limiter=threads.pool(request, "probes"))
     except Exception as e:  # any failure of the store is "not ready", with what it said
         return JSONResponse({"status": "unavailable", "store": type(e).__name__, "message": str(e)[:300]}, status_code=503)
     if not request.app.state.queries.ready:

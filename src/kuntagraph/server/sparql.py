@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from ..querypool import WorkersStarting
 from ..store import QueryError, QueryTimeout, ResultTooLarge
-from . import negotiate
+from . import negotiate, threads
 from .negotiate import HTML, RDF_FORMATS, RESULT_FORMATS
 
 router = APIRouter()
@@ -106,16 +106,6 @@ async def sparql(request: Request):
     return await run_query(request, query, params.get("default-graph-uri") or None, params.get("named-graph-uri") or None)
 
 
-def query_threads(request: Request) -> anyio.CapacityLimiter:
-    """The threads that wait for the query runner (and the readiness check's query), apart from the pool the pages
-    render in: under load every page thread may be busy, and a cheap query must not wait behind them past its own
-    deadline."""
-    state = request.app.state
-    if getattr(state, "query_threads", None) is None:  # made here: a limiter belongs to the running event loop
-        state.query_threads = anyio.CapacityLimiter(state.settings.query_workers + 4)
-    return state.query_threads
-
-
 async def run_query(request: Request, query: str, default_graph=None, named_graphs=None) -> Response:
     settings = request.app.state.settings
     accept = request.headers.get("accept")
@@ -132,7 +122,7 @@ async def run_query(request: Request, query: str, default_graph=None, named_grap
     try:
         # The runner keeps the deadline itself; this is the last resort should a remote store not answer.
         with anyio.fail_after(settings.query_timeout + 5):
-            answer = await anyio.to_thread.run_sync(run, abandon_on_cancel=True, limiter=query_threads(request))
+            answer = await anyio.to_thread.run_sync(run, abandon_on_cancel=True, limiter=threads.pool(request, "queries"))
     except QueryError as e:
         return problem(400, f"The query cannot be run: {e}")
     except WorkersStarting:

@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from .. import rdffiles
 from ..publish import WriteRefused, _summary, finding
 from .graphstore import PARSE_FORMATS, SUFFIX_FORMATS, changed, credential, parse, publisher
+from . import threads
 from .pages import render
 
 router = APIRouter()
@@ -158,9 +159,8 @@ async def confirm(request: Request):
                             "sv": "Den förhandsgranskade filen finns inte; ladda upp den igen.",
                             "en": "The previewed upload is gone; upload the file again."})
     p = publisher(request)
-    from starlette.concurrency import run_in_threadpool
     try:
-        outcome = await run_in_threadpool(p.write, session["cred"], p.iris.graph(session["cred"].kunta), pending["triples"],
+        outcome = await threads.in_thread(request, "writes", p.write, session["cred"], p.iris.graph(session["cred"].kunta), pending["triples"],
                                           action="upload", if_match=pending["etag"] or None,
                                           if_none_match=None if pending["etag"] else "*")
     except WriteRefused as e:

@@ -1,0 +1,34 @@
+"""The server's threads. Pages are computed in anyio's default pool (Starlette runs each page function there), limited
+to --page-threads; the other kinds of blocking work have pools of their own, so that under load none of them waits
+behind busy page threads, nor the readiness probe behind slow SPARQL queries."""
+
+import functools
+
+import anyio
+from fastapi import FastAPI, Request
+
+
+def limit_page_threads(app: FastAPI) -> None:
+    """At the start, in the running event loop. Anyio's default pool allows 40 threads. Pages are Python work under one
+    interpreter lock, and each call into pyoxigraph or numpy gives the lock up and waits for it again behind every
+    other busy thread: with 40 at once a page that needs 0.5 s of CPU took a minute under load. With fewer threads
+    the other pages wait their turn, in order (/metrics: kuntagraph_page_threads)."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = app.state.settings.page_threads
+    app.state.page_threads = limiter
+
+
+def pool(request: Request, name: str) -> anyio.CapacityLimiter:
+    """'queries': threads that wait for the SPARQL query runner (one per query worker, and a few more to queue);
+    'writes': writes, which parse and validate (one at a time is stored anyway, under the publisher's lock);
+    'probes': /health/ready's store check. Made on first use: a limiter belongs to the running event loop."""
+    pools = request.app.state.__dict__.setdefault("thread_pools", {})
+    if name not in pools:
+        sizes = {"queries": request.app.state.settings.query_workers + 4, "writes": 2, "probes": 2}
+        pools[name] = anyio.CapacityLimiter(sizes[name])
+    return pools[name]
+
+
+async def in_thread(request: Request, name: str, fn, *args, **kw):
+    """fn(*args, **kw) in a thread of the pool `name`."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kw), limiter=pool(request, name))
