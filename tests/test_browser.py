@@ -178,7 +178,8 @@ def test_resident_finder_by_keyboard(browser, server):
     field.send_keys("kirjaston asiakastiedot")
     Select(browser.find_element(By.ID, "kunta")).select_by_visible_text("Mikkeli")
     field.send_keys(Keys.ENTER)
-    answer = browser.find_element(By.CSS_SELECTOR, "article.answer")
+    # The form's navigation may not have begun when send_keys returns: wait for the answer page itself.
+    answer = WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.CSS_SELECTOR, "article.answer")))
     text = answer.text
     assert "Kirjaston asiakas- ja kokoelmatiedot (LUMME-kirjastojen Koha)" in text and "Mikkeli" in text
     assert "Salassa pidettävä" in text and "Mikkelin kaupunginkirjasto" in text and "Virpi Launonen" in text
