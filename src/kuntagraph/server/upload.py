@@ -19,8 +19,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from .. import rdffiles
 from ..publish import WriteRefused, _summary, finding
-from .graphstore import PARSE_FORMATS, SUFFIX_FORMATS, changed, credential, parse, publisher
 from . import threads
+from .graphstore import PARSE_FORMATS, SUFFIX_FORMATS, changed, credential, parse, publisher
 from .pages import render
 
 router = APIRouter()
