@@ -242,6 +242,19 @@ class Proc:
         except (OSError, StopIteration):
             return float("nan")
 
+    def workers_rss_mb(self) -> float:
+        """The RSS of the process's children (its query workers, a §28 check or index build under way): the
+        server's RSS alone would hide memory moved into them."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    total += next(int(line.split()[1]) for line in (stat.parent / "status").read_text().splitlines()
+                                  if line.startswith("VmRSS"))
+            except (OSError, StopIteration, IndexError, ValueError):
+                pass
+        return total / 1024
+
     def log(self) -> str:
         if not self.logf.closed:
             self.logf.flush()
@@ -1010,7 +1023,10 @@ def report(doc: dict) -> str:
               f"With the {n} municipalities: in memory {mem.get('in_memory_rss_mb', float('nan')):.0f} MB RSS, on disk "
               f"{mem.get('on_disk_rss_mb', float('nan')):.0f} MB RSS after the pages below were served and the background §28 check "
               f"of every graph (it took {mem.get('check_s', float('nan')):.0f} s) was complete; in memory: once the server process was "
-              "idle after loading, before any page."]
+              "idle after loading, before any page. Its worker processes (the SPARQL query workers, each with the store open "
+              "read-only; a §28 check or a search index build while one runs) are separate: "
+              f"{mem.get('on_disk_workers_rss_mb', float('nan')):.0f} MB on disk, "
+              f"{mem.get('in_memory_workers_rss_mb', float('nan')):.0f} MB in memory, at the same moments."]
     lines += ["", f"## Analyst queries at {n} municipalities", "", "Virtuoso is asked directly at its own /sparql endpoint.", "",
               query_table(doc.get("queries_national", {}), {"raw": "raw pyoxigraph", "ours": "ours (HTTP)", "virtuoso": "Virtuoso (HTTP)"})]
     lines += ["", f"## The same queries at {doc['sizes'][0]} municipalities, with rdflib-endpoint", "",
@@ -1177,7 +1193,8 @@ def main(argv=None) -> int:
         log(f"\n== HTTP: the cheap query and every page kind at {n} municipalities")
         doc["pages"] = bench_pages(ours, base, args, pool)
         doc["memory"]["on_disk_rss_mb"] = ours.rss_mb()
-        log(f"    server RSS after the pages: {ours.rss_mb():.0f} MB")
+        doc["memory"]["on_disk_workers_rss_mb"] = ours.workers_rss_mb()
+        log(f"    server RSS after the pages: {ours.rss_mb():.0f} MB; its worker processes {ours.workers_rss_mb():.0f} MB")
         for t in targets.values():
             if hasattr(t, "client"):
                 t.client.close()
@@ -1195,7 +1212,8 @@ def main(argv=None) -> int:
         # Once the server process is idle (its §28 check goes on in a worker process of its own).
         settle(HttpTarget("ours", f"http://127.0.0.1:{port}/sparql", mem), min(args.settle_max, 120), 1.0)
         doc["memory"]["in_memory_rss_mb"] = mem.rss_mb()
-        log(f"    RSS {mem.rss_mb():.0f} MB")
+        doc["memory"]["in_memory_workers_rss_mb"] = mem.workers_rss_mb()
+        log(f"    RSS {mem.rss_mb():.0f} MB; its worker processes {mem.workers_rss_mb():.0f} MB")
         mem.stop()
 
         small = args.sizes[0]

@@ -39,6 +39,16 @@ def visit(browser, url):
     return body
 
 
+def follow(browser, element):
+    """Click something that goes to another page, and wait for that page: click() can return before the
+    navigation begins (under load it did, and the test read the old page)."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    wait = WebDriverWait(browser, 20)
+    wait.until(EC.staleness_of(old))
+    wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+
 def test_home_page_lists_every_municipality(browser, server):
     body = visit(browser, server.url + "/")
     for name in ["Enonkoski", "Heinävesi", "Joroinen", "Mikkeli", "Mäntyharju", "Pieksämäki", "Savonlinna", "Varkaus",
@@ -50,7 +60,7 @@ def test_home_page_lists_every_municipality(browser, server):
 def test_mikkeli_page_in_the_browser_and_through_to_koha(browser, server):
     body = visit(browser, server.url + "/id/491")
     assert "Mikkeli" in body and "LUMME-kirjastojen Koha-kirjastojärjestelmä" in body
-    browser.find_element(By.LINK_TEXT, "LUMME-kirjastojen Koha-kirjastojärjestelmä").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "LUMME-kirjastojen Koha-kirjastojärjestelmä"))
     body = browser.find_element(By.TAG_NAME, "body").text
     for name in ["Enonkoski", "Heinävesi", "Joroinen", "Mikkeli", "Mäntyharju", "Pieksämäki", "Savonlinna", "Varkaus"]:
         assert name in body
@@ -59,11 +69,11 @@ def test_mikkeli_page_in_the_browser_and_through_to_koha(browser, server):
 
 def test_language_switch_keeps_the_page(browser, server):
     visit(browser, server.url + "/id/491/authority/kirjasto")
-    browser.find_element(By.LINK_TEXT, "English").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "English"))
     body = browser.find_element(By.TAG_NAME, "body").text
     assert browser.current_url.endswith("/id/491/authority/kirjasto?lang=en")
     assert "contact point" in body and "Virpi Launonen" in body and "+358447942460" in body
-    browser.find_element(By.LINK_TEXT, "svenska").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "svenska"))
     assert "kontaktuppgifter" in browser.find_element(By.TAG_NAME, "body").text
 
 
@@ -100,7 +110,7 @@ def test_every_view_is_at_most_two_clicks_from_home(browser, server):
              "Kuntien vertailu rinnakkain": "/compare", "Mistä pyydän tietoja?": "/finder", "Haku": "/search"}
     for text, path in views.items():
         visit(browser, server.url + "/")
-        browser.find_element(By.CSS_SELECTOR, "ul.views").find_element(By.LINK_TEXT, text).click()
+        follow(browser, browser.find_element(By.CSS_SELECTOR, "ul.views").find_element(By.LINK_TEXT, text))
         assert browser.current_url.split("?")[0] == server.url + path
         assert browser.find_element(By.TAG_NAME, "h1").text
         assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
@@ -121,7 +131,7 @@ def test_matrix_heatmap_and_click_through_to_the_items(browser, server):
     assert "11" in row.text
     cell = row.find_element(By.XPATH, ".//a[text()='11']")
     assert "heat-5" in cell.find_element(By.XPATH, "..").get_attribute("class")
-    cell.click()
+    follow(browser, cell)
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Lastensuojelun tietovaranto" in body and "11 tulosta" in body
 
@@ -141,7 +151,7 @@ def test_side_by_side_with_the_form_and_the_merger_download(browser, server):
     visit(browser, server.url + "/compare?lang=en")
     for key in ["unnamed-001", "unnamed-002"]:
         browser.find_element(By.CSS_SELECTOR, f"input[value='{key}']").click()
-    browser.find_element(By.CSS_SELECTOR, "form.choose button").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.choose button"))
     assert "m=unnamed-001" in browser.current_url and "m=unnamed-002" in browser.current_url
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Varhaiskasvatuksen tietovaranto" in body and "Shared" in body
@@ -163,7 +173,7 @@ def test_municipality_page_scorecard(browser, server):
 
 def test_search_facets_are_clickable(browser, server):
     visit(browser, server.url + "/search?q=kirjastossa")
-    browser.find_element(By.CSS_SELECTOR, "aside.facets").find_element(By.PARTIAL_LINK_TEXT, "Mikkeli").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "aside.facets").find_element(By.PARTIAL_LINK_TEXT, "Mikkeli"))
     assert "kunta=491" in browser.current_url
     hits = browser.find_element(By.CSS_SELECTOR, "ol.hits").text
     assert "Kirjaston asiakas- ja kokoelmatiedot (LUMME-kirjastojen Koha)" in hits

@@ -85,6 +85,16 @@ def test_paging_adds_up_to_total_items_without_repeats(server):
     assert last.value(view, HYDRA.next) is None and str(last.value(view, HYDRA.last)) == all_pages[-1][0]
 
 
+def test_a_municipalitys_feed_is_its_own_items_and_its_consortiums(server):
+    mikkeli = {str(d) for _, g in pages(server, "/catalog/491") for d in datasets(g)}
+    lumme = {str(d) for _, g in pages(server, "/catalog/lumme") for d in datasets(g)}
+    everything = {str(d) for _, g in pages(server) for d in datasets(g)}
+    own = {d for d in everything if d.startswith(BASE + "id/491/")}
+    assert own and lumme and mikkeli == own | lumme  # Mikkeli is a member of the LUMME consortium
+    assert not any(d.startswith(BASE + "id/lumme/") for d in own)
+    assert {str(d) for _, g in pages(server, "/catalog/unnamed-002") for d in datasets(g)}.isdisjoint(mikkeli)
+
+
 def test_every_page_is_self_contained(server):
     for _, g in pages(server):
         for d in datasets(g):

@@ -321,3 +321,44 @@ def test_build_issues_a_small_constant_number_of_queries(store):
 def test_build_is_deterministic(store, index):
     again = SearchIndex.build(store)
     assert again.search("kirjaston asiakastiedot") == index.search("kirjaston asiakastiedot")
+
+
+def test_an_on_disk_stores_index_built_in_its_own_process_answers_the_same(store, index, tmp_path):
+    """server/find.build builds an on-disk store's index in a spawned process and brings it back pickled: every
+    search, facet, snippet and label must come back as the in-process index of the same data gives them."""
+    from kuntagraph.server.find import build
+    from kuntagraph.store import open_store
+
+    on_disk = open_store(tmp_path / "store")
+    on_disk.load_defaults()
+    built = build(on_disk)
+    assert len(built) == len(index) > 300
+    for text, kw in [("kirjaston asiakastiedot", {}), ("asiakas", {"municipality": "491"}), ("", {"area": LIBRARY}),
+                     ("bibliotek", {"lang": "sv"}), ("paatos", {"lang": "en", "kind": "Dataset"}), ("", {})]:
+        assert built.search(text, limit=MAX_LIMIT, **kw) == index.search(text, limit=MAX_LIMIT, **kw), (text, kw)
+    for iri in (MIKKELI, LIBRARY, LUMME_DATASET, ID + "no-such-thing"):
+        assert [built.label(iri, lang) for lang in ("fi", "sv", "en")] == [index.label(iri, lang) for lang in ("fi", "sv", "en")]
+
+
+def test_labels_and_descriptions_keep_every_character(tmp_path):
+    """The index keeps texts packed (kuntagraph.packed): a label with control characters, non-ASCII IRIs sorted
+    among ASCII ones, and a description beyond the Basic Multilingual Plane come back as they were stated."""
+    from kuntagraph.store import open_store
+
+    kg, skos, dcterms = "https://w3id.org/kuntagraph/def#", "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/"
+    odd = ID + "x/resource/äänitteet"
+    plain = ID + "x/resource/aanitteet"
+    ttl = f'''
+<{odd}> a <{kg}InformationResource> ; <{skos}prefLabel> "Ää\\u001f12\\u001fnitteet"@fi , "Ljud 𝄞"@sv ;
+    <{dcterms}description> "Äänitteiden 𝄞 kokoelma\\u001e"@fi .
+<{plain}> a <{kg}InformationResource> ; <{skos}prefLabel> "Aanitteet"@fi .
+'''
+    (tmp_path / "x.ttl").write_text(ttl, encoding="utf-8")
+    store = open_store()
+    store.load_file(tmp_path / "x.ttl", graph=ID.replace("/id/", "/graph/") + "x")
+    index = SearchIndex.build(store)
+    assert index.label(odd, "fi") == "Ää\x1f12\x1fnitteet"
+    assert index.label(odd, "sv") == "Ljud 𝄞"
+    assert index.label(plain, "fi") == "Aanitteet"
+    hit = next(h for h in index.search("kokoelma", limit=10).hits if h.iri == odd)
+    assert hit.snippet == "Äänitteiden 𝄞 kokoelma"

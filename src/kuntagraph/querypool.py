@@ -11,7 +11,6 @@ A remote store needs none of this: the SPARQL server enforces its own limits and
 abandoned; its queries run in threads, as many at once as there are slots.
 """
 
-import multiprocessing
 import os
 import queue
 import shutil
@@ -19,6 +18,7 @@ import tempfile
 import threading
 import time
 
+from .processes import SPAWN, exit_with_parent
 from .store import Answer, OxigraphStore, QueryError, QueryTimeout, ResultTooLarge, Store
 
 # What a worker may send back instead of an answer: the exception to raise in the server, by name.
@@ -100,13 +100,12 @@ class QueryPool:
                 path = os.path.join(self._copy, "store")
                 self.store.copy_to(path)
             self.path = str(path)
-            self._context = multiprocessing.get_context("spawn")  # a clean process: no threads, locks or sockets
             for _ in range(self.size):
                 self._idle.put(self._spawn())
             self._started = True
 
     def _spawn(self) -> "_Worker":
-        return _Worker(self._context, self.path)
+        return _Worker(self.path)
 
     def execute(self, sparql: str, *, deadline: float, **kw) -> Answer:
         if not self._started:
@@ -148,9 +147,9 @@ class QueryPool:
 
 
 class _Worker:
-    def __init__(self, context, path: str):
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, path, os.getpid()), daemon=True)
+    def __init__(self, path: str):
+        self.conn, child = SPAWN.Pipe()
+        self.process = SPAWN.Process(target=_serve, args=(child, path, os.getpid()), daemon=True)
         self.process.start()
         child.close()
 
@@ -171,7 +170,7 @@ class _Worker:
 
 def _serve(conn, path: str, parent: int):
     """A worker's loop: open the store read-only, answer queries, reopen it when the data version moves on."""
-    _exit_with(parent)
+    exit_with_parent(parent)
     store, version = None, None
     while True:
         try:
@@ -185,12 +184,3 @@ def _serve(conn, path: str, parent: int):
         except (QueryError, QueryTimeout, ResultTooLarge) as e:
             reply = (type(e).__name__, str(e))
         conn.send(reply)
-
-
-def _exit_with(parent: int):
-    """A worker busy with a long query does not read its pipe, so it watches for the server's end itself."""
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-    threading.Thread(target=watch, daemon=True).start()

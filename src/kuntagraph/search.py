@@ -108,6 +108,7 @@ import snowballstemmer
 
 from .iris import Iris
 from .memory import give_back
+from .packed import Packed, codes
 
 # --- limits and weights --------------------------------------------------------------------------------
 
@@ -205,6 +206,13 @@ class _Analyzer:
                           "en": snowballstemmer.stemmer("english")}
         self._cache: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
+
+    def __getstate__(self):  # an index built in another process comes back pickled (server/find.py)
+        return {"_cache": self._cache}
+
+    def __setstate__(self, state):
+        self.__init__()
+        self._cache.update(state["_cache"])
 
     def key(self, group: str, word: str) -> str:
         if word.isdigit() or group == "xx":
@@ -419,11 +427,62 @@ class SearchResult:
 
 @dataclass(slots=True)
 class _Item:
+    """One item, as _Items.__getitem__ gives it."""
     iri: str
     kind: str
     municipalities: tuple[str, ...] = ()
     areas: tuple[str, ...] = ()
     passages: tuple[tuple[str, str], ...] = ()  # (lang, text) from the *text* field: see _passages
+
+
+def _pack_pairs(pairs: tuple[tuple[str, str], ...]) -> str:
+    """(lang, text) pairs as one string: lang, the text's length, the text (a text may hold any character)."""
+    return "".join(f"{lang}\x1f{len(text)}\x1f{text}" for lang, text in pairs)
+
+
+def _unpack_pairs(s: str) -> tuple[tuple[str, str], ...]:
+    out, i = [], 0
+    while i < len(s):
+        j = s.index("\x1f", i)
+        k = s.index("\x1f", j + 1)
+        end = k + 1 + int(s[j + 1:k])
+        out.append((s[i:j], s[k + 1:end]))
+        i = end
+    return tuple(out)
+
+
+class _Items:
+    """The items, numbered in IRI order, column by column: a few arrays and buffers rather than an object per
+    item (see packed.py)."""
+
+    def __init__(self, iris: list[str], kinds: list[str], municipalities: list[tuple], areas: list[tuple],
+                 passages: dict[int, tuple], names: list[tuple | None]):
+        assert iris == sorted(iris), "find() needs the items in IRI order"
+        self.iris = Packed(iris)
+        self.kind_names, self.kind = codes(kinds)
+        self.municipality_sets, self.municipality = codes(municipalities)
+        self.area_sets, self.area = codes(areas)
+        texts, self._passage = codes([passages.get(i, ()) for i in range(len(iris))])
+        self._passages = Packed([_pack_pairs(t) for t in texts])
+        texts, self._name = codes(names)
+        self._names = Packed([_pack_pairs(t or ()) for t in texts])
+
+    def __len__(self) -> int:
+        return len(self.iris)
+
+    def __getitem__(self, i: int) -> _Item:
+        return _Item(self.iris[i], self.kind_names[self.kind[i]], self.municipality_sets[self.municipality[i]],
+                     self.area_sets[self.area[i]], _unpack_pairs(self._passages[self._passage[i]]))
+
+    def name(self, i: int) -> tuple[tuple[str, str], ...]:
+        return _unpack_pairs(self._names[self._name[i]])
+
+    def find(self, iri: str) -> int | None:
+        return self.iris.find(iri)
+
+    def where(self, column: np.ndarray, values: list, wanted) -> np.ndarray:
+        """Of some items' codes in a column (kind, municipality, area), which stand for a value that wanted(value)."""
+        return np.isin(column, [c for c, v in enumerate(values) if wanted(v)])
 
 
 def _passages(texts: list[tuple[str, str, str]]) -> tuple[tuple[str, str], ...]:
@@ -473,9 +532,9 @@ class SearchIndex:
 
     def __init__(self):
         self._an = _Analyzer()
-        self._items: list[_Item] = []
+        self._items = _Items([], [], [], [], {}, [])
         self._tables: dict[tuple[str, str], _Terms] = {}  # (space "k" or "a", group) -> terms
-        self._names: dict[str, tuple[tuple[str, str], ...]] = {}  # iri -> (lang, text) of its name: see label()
+        self._names: dict[str, tuple[tuple[str, str], ...]] = {}  # iri -> (lang, text) of its name, if not an item's
         self._kind_labels: dict[str, tuple[tuple[str, str], ...]] = {}
         self._narrower: dict[str, set[str]] = {}
         self._iris = Iris()
@@ -576,6 +635,7 @@ class SearchIndex:
             self._members[nid].append(idx)
 
         index_of: dict[str, int] = {}
+        item_iris, item_kinds, item_munis, item_areas = [], [], [], []  # the columns of _Items
         for s in sorted(kinds):
             kind = kinds[s]
             if kind in (CONCEPT, "ReferenceItem", "ReferenceLibrary"):
@@ -586,8 +646,11 @@ class SearchIndex:
                     precise = set().union(*(graph_munis(r) for r in resources_of(s)))
                     munis = precise or munis
             areas = areas_of(s)
-            index_of[s] = idx = len(self._items)
-            self._items.append(_Item(s, kind, share(tuple(sorted(munis))), share(tuple(sorted(areas)))))
+            index_of[s] = idx = len(item_iris)
+            item_iris.append(s)
+            item_kinds.append(kind)
+            item_munis.append(share(tuple(sorted(munis))))
+            item_areas.append(share(tuple(sorted(areas))))
             for product in sorted(instance_of.get(s, ())):
                 link(product, WEIGHTS["product"], idx)
             for a in sorted(areas):
@@ -627,8 +690,8 @@ class SearchIndex:
             if idx not in has_label:
                 for lang, text in texts:
                     self._index_text(idx, lang, text, WEIGHTS["label"])
-        for idx, texts in described.items():  # (a text stated in two graphs is read twice)
-            self._items[idx].passages = _passages(list(dict.fromkeys(texts)))
+        passages = {idx: _passages(list(dict.fromkeys(texts)))  # (a text stated in two graphs is read twice)
+                    for idx, texts in described.items()}
 
         # Names: of each node, the texts of its first name field, per language.
         by_node: dict[str, dict[str, list[tuple[str, str]]]] = {}
@@ -638,6 +701,8 @@ class SearchIndex:
         for subject, fields in by_node.items():
             name = next(fields[f] for f in LABEL_FIELDS if f in fields)
             self._names[subject] = share(tuple(sorted(name)))
+        self._items = _Items(item_iris, item_kinds, item_munis, item_areas, passages,
+                             [self._names.pop(s, None) for s in item_iris])
         for kind in ITEM_KINDS:
             rl = by_node.get(kg + kind, {}).get("rdfsLabel")
             if rl:
@@ -648,7 +713,7 @@ class SearchIndex:
             self._tables["k", group].freeze()
             self._tables["a", group] = self._tables["k", group].folded()
         self._keys_of_text = {}
-        del by_node, once, described, rdfs_only, linked_as, index_of
+        del by_node, once, described, rdfs_only, linked_as, index_of, item_iris, passages
         give_back()
         return self
 
@@ -771,8 +836,9 @@ class SearchIndex:
         qwords = self._query_words(query)
 
         matched_words = []
+        items = self._items
         if not qwords:
-            scores = dict.fromkeys(range(len(self._items)), 0.0)
+            hit, score_of = np.arange(len(items)), np.zeros(len(items))
         else:
             total = every = None  # the sum of the words' scores; the items every word matches
             for w in qwords:
@@ -784,10 +850,9 @@ class SearchIndex:
                     total, every = total + found, every & (found > 0)
                 if not every.any():
                     break
-            hit = np.flatnonzero(every)
-            scores = dict(zip(hit.tolist(), total[hit].tolist()))
+            hit, score_of = np.flatnonzero(every), total
 
-        # Filters.
+        # Filters, as masks over the hits.
         if municipality and ":" not in municipality:  # a key ("491") rather than an IRI
             municipality = self._iris.thing(municipality)
         allowed_kinds = None
@@ -796,54 +861,44 @@ class SearchIndex:
         if kinds is not None:
             allowed_kinds = set(kinds) if allowed_kinds is None else allowed_kinds & set(kinds)
         area_set = self._area_and_narrower(area) if area else None
+        every_hit = np.ones(len(hit), dtype=bool)
+        k = every_hit if allowed_kinds is None else items.where(items.kind[hit], items.kind_names, allowed_kinds.__contains__)
+        m = every_hit if municipality is None else items.where(items.municipality[hit], items.municipality_sets,
+                                                               lambda ms: municipality in ms)
+        a = every_hit if area_set is None else items.where(items.area[hit], items.area_sets,
+                                                           lambda areas: any(x in area_set for x in areas))
 
-        def ok_kind(it):
-            return allowed_kinds is None or it.kind in allowed_kinds
-
-        def ok_muni(it):
-            return municipality is None or municipality in it.municipalities
-
-        def ok_area(it):
-            return area_set is None or any(a in area_set for a in it.areas)
-
-        items = self._items
-        counts: dict[str, dict[str, int]] = {"municipality": {}, "area": {}, "kind": {}}
-        selected = []
-        for i in scores:
-            it = items[i]
-            k, m, a = ok_kind(it), ok_muni(it), ok_area(it)
-            if m and a:
-                counts["kind"][it.kind] = counts["kind"].get(it.kind, 0) + 1
-            if k and a:
-                for v in it.municipalities:
-                    counts["municipality"][v] = counts["municipality"].get(v, 0) + 1
-            if k and m:
-                for v in it.areas:
-                    counts["area"][v] = counts["area"].get(v, 0) + 1
-            # An empty query with a filter browses: everything the filters allow (the matrix links here).
-            if k and m and a and (qwords or allowed_kinds is not None or municipality or area_set is not None):
-                selected.append(i)
+        # Facets: each counts the hits the other filters allow.
+        def tally(codes: np.ndarray, values: list, each) -> dict[str, int]:
+            counts: dict[str, int] = {}
+            for code, n in enumerate(np.bincount(codes, minlength=len(values)).tolist()):
+                for v in each(values[code]) if n else ():
+                    counts[v] = counts.get(v, 0) + n
+            return counts
 
         facets = {
-            "municipality": self._facet(counts["municipality"], lang, self.label),
-            "area": self._facet(counts["area"], lang, self.label),
-            "kind": self._facet(counts["kind"], lang, self.kind_label),
+            "municipality": self._facet(tally(items.municipality[hit[k & a]], items.municipality_sets, iter), lang, self.label),
+            "area": self._facet(tally(items.area[hit[k & m]], items.area_sets, iter), lang, self.label),
+            "kind": self._facet(tally(items.kind[hit[m & a]], items.kind_names, lambda v: (v,)), lang, self.kind_label),
         }
+        # An empty query with a filter browses: everything the filters allow (the matrix links here).
+        browsing = qwords or allowed_kinds is not None or municipality or area_set is not None
+        selected = hit[k & m & a] if browsing else hit[:0]
         # Labels (the tie-breakers) only for what can make the first `limit`: the items scoring at least the limit-th.
         if len(selected) > limit:
-            floor = sorted((scores[i] for i in selected), reverse=True)[limit - 1] if limit else float("inf")
-            candidates = [i for i in selected if scores[i] >= floor]
-        else:
-            candidates = selected
-        labels = {i: self.label(items[i].iri, lang) for i in candidates}
-        candidates.sort(key=lambda i: (-scores[i], len(labels[i]), labels[i].casefold(), items[i].iri))
+            floor = np.sort(score_of[selected])[-limit] if limit else float("inf")
+            selected = selected[score_of[selected] >= floor]
+        scores = dict(zip(selected.tolist(), score_of[selected].tolist()))
+        labels = {i: _pick(items.name(i), lang) or _last_segment(items.iris[i]) for i in scores}
+        candidates = sorted(scores, key=lambda i: (-scores[i], len(labels[i]), labels[i].casefold(), items.iris[i]))
         hits = []
         for i in candidates[:limit]:
             it = items[i]
             snippet = self._snippet(it, self._terms(it, i, matched_words), lang) if it.passages and matched_words else None
             hits.append(Hit(iri=it.iri, kind=it.kind, label=labels[i], snippet=snippet,
                             municipalities=list(it.municipalities), areas=list(it.areas), score=round(scores[i], 4)))
-        return SearchResult(query=query, hits=hits, total=len(selected), facets=facets)
+        total = int(np.count_nonzero(k & m & a)) if browsing else 0
+        return SearchResult(query=query, hits=hits, total=total, facets=facets)
 
     # --- helpers -----------------------------------------------------------------------------------------
 
@@ -858,7 +913,8 @@ class SearchIndex:
 
     def label(self, iri: str, lang: str = "fi") -> str:
         """The item's (or any labelled node's) label in `lang`, falling back fi -> sv -> en."""
-        return _pick(self._names.get(iri, ()), lang) or iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        i = self._items.find(iri)
+        return _pick(self._items.name(i) if i is not None else self._names.get(iri, ()), lang) or _last_segment(iri)
 
     def kind_label(self, kind: str, lang: str = "fi") -> str:
         return _pick(self._kind_labels.get(kind, ()), lang) or kind
@@ -881,6 +937,11 @@ class SearchIndex:
                 if ("k", group, k) in matched or ("a", group, k.translate(_ASCII)) in matched:
                     return _window(text, start, end)
         return None
+
+
+def _last_segment(iri: str) -> str:
+    """What names a node without a label: the last segment of its IRI."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def _cap(text: str) -> str:
