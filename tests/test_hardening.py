@@ -228,10 +228,11 @@ def test_pages_wait_their_turn_for_a_page_thread_and_readiness_does_not(store):
         slow.gate.clear()
         answers = {}
 
-        def page(key):
-            answers[key] = client.get(f"/id/{key}", headers={"accept": "text/html"}).status_code
+        def page(path):
+            answers[path] = client.get(path, headers={"accept": "text/html"}).status_code
 
-        pages = [threading.Thread(target=page, args=(key,)) for key in ("491", "046")]
+        # A municipality's page holds the one page thread; the matrix (not a heavy page: threads.HEAVY) waits for it.
+        pages = [threading.Thread(target=page, args=(path,)) for path in ("/id/491", "/compare/matrix")]
         try:
             for p in pages:
                 p.start()
@@ -243,8 +244,69 @@ def test_pages_wait_their_turn_for_a_page_thread_and_readiness_does_not(store):
             slow.gate.set()
             for p in pages:
                 p.join(60)
-        assert answers == {"491": 200, "046": 200}  # both pages, in turn
+        assert answers == {"/id/491": 200, "/compare/matrix": 200}  # both pages, in turn
         assert until(lambda: gauge(client, "busy") == 0 and gauge(client, "waiting") == 0)
+
+
+def test_light_pages_do_not_queue_behind_heavy_ones(store):
+    """Pages that read much of the store (threads.HEAVY: a municipality's page, say) take at most half the page
+    threads; a resource page finds one free while they wait, and /metrics says where each waits."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from kuntagraph.server.app import Settings, create_app
+
+    class SlowMunicipalityViews:  # the real store; the municipality view's SELECTs wait while the gate is shut
+        def __init__(self, store):
+            self._store, self.gate = store, threading.Event()
+            self.gate.set()
+
+        def __getattr__(self, name):
+            return getattr(self._store, name)
+
+        def select(self, sparql):
+            if "dcterms:publisher <" in sparql:
+                assert self.gate.wait(60)
+            return self._store.select(sparql)
+
+    def gauge(client, family, state):
+        text = client.get("/metrics").text
+        return float(next(x for x in text.splitlines() if x.startswith(f'{family}{{state="{state}"}}')).split()[-1])
+
+    def until(condition):
+        for _ in range(300):
+            if condition():
+                return True
+            time.sleep(0.05)
+        return False
+
+    slow = SlowMunicipalityViews(store)
+    with TestClient(create_app(slow, Settings(page_threads=2))) as client:
+        assert until(lambda: client.get("/health/ready").status_code == 200)
+        assert gauge(client, "kuntagraph_heavy_pages", "limit") == 1
+        slow.gate.clear()
+        answers = {}
+
+        def page(key):
+            answers[key] = client.get(f"/id/{key}", headers={"accept": "text/html"}).status_code
+
+        heavy = [threading.Thread(target=page, args=(key,)) for key in ("491", "046")]
+        try:
+            for p in heavy:
+                p.start()
+            assert until(lambda: gauge(client, "kuntagraph_heavy_pages", "busy") == 1
+                         and gauge(client, "kuntagraph_heavy_pages", "waiting") == 1)
+            assert gauge(client, "kuntagraph_page_threads", "busy") == 1  # the other heavy page waits in its lane
+            started = time.monotonic()
+            r = client.get("/id/491/resource/kirjaston-asiakas-ja-kokoelmatiedot", headers={"accept": "text/html"})
+            assert r.status_code == 200 and time.monotonic() - started < 10
+        finally:
+            slow.gate.set()
+            for p in heavy:
+                p.join(60)
+        assert answers == {"491": 200, "046": 200}
 
 
 def test_page_threads_are_a_setting_of_serve():

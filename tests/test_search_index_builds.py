@@ -28,7 +28,11 @@ NEW_WORD = "Vesihuoltolaitoksen"
 
 
 class GatedStore:
-    """The real store; its row-by-row reads of the whole store wait while the gate is shut."""
+    """The real store; its row-by-row reads of the whole store wait while the gate is shut. It has no `path`, so
+    that the index is built here, through the gate: an on-disk store's is otherwise built in a process of its own
+    that reads the store directly (find.build; test_a_stopping_server_does_not_wait_for_an_index_build)."""
+
+    path = None
 
     def __init__(self, store):
         self._store, self._gate = store, threading.Event()
@@ -205,3 +209,72 @@ def test_through_http_a_503_before_the_first_index_and_the_previous_index_with_a
         assert any(NEW_WORD in h["label"] for h in fresh["rows"])
         page = _search(client, NEW_WORD, lang="en")
         assert "is being updated" not in page.text and NEW_WORD in page.text and "no-store" not in page.headers.get("cache-control", "")
+
+
+def test_a_stopping_server_does_not_wait_for_an_index_build(tmp_path):
+    """An on-disk store's index is built in a process of its own (find.build), as the §28 check and the queries run
+    in theirs. A server told to stop during a build stops at once, and no process of its outlives it."""
+    import signal
+    import subprocess
+
+    import httpx
+
+    from conftest import CLI, ROOT, free_port
+
+    data, path = tmp_path / "data", tmp_path / "store"
+    assert run_cli("generate", "--municipalities", 80, "--out", data, "--seed", 3).returncode == 0
+    assert run_cli("load", data, "--store", path, "--bulk", "--skip-validation").returncode == 0  # a build of ~10 s
+    port = free_port()
+    with open(tmp_path / "server.log", "w") as log:
+        server = subprocess.Popen([*CLI, "serve", "--port", str(port), "--store", str(path)], cwd=ROOT, stdout=log,
+                                  stderr=subprocess.STDOUT)
+    try:
+        ready = None
+        for _ in range(600):
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert ready is not None and ready.status_code == 503, "the build should take longer than the start"
+        assert ready.json()["message"] == "the search index is being built"
+        time.sleep(2)  # the builder's process is running by now (a spawn takes about a second)
+        assert httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=5).status_code == 503
+        children = _children(server.pid)
+        assert len(children) >= 2, children  # the query workers and the builder, at least
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        assert time.monotonic() - started < 5, "the server waited for the build"
+        for _ in range(50):
+            if not any(_alive(p) for p in children):
+                break
+            time.sleep(0.1)
+        assert not [p for p in children if _alive(p)], "processes outlived the server"
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Running: a process that ended but was not yet reaped (a zombie) is not."""
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    from pathlib import Path
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            pass
+    return found

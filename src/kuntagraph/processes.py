@@ -1,26 +1,82 @@
-"""Work done in processes of its own (pySHACL's check, the search index of an on-disk store, SPARQL queries).
+"""Work done in processes of its own: the §28 check (pySHACL), the search index of an on-disk store. The SPARQL
+query workers (querypool.py) are processes too, with deadlines of their own.
 
 A thread that computes for long holds the interpreter lock that every page needs; a process does not. These are
-spawned (a clean interpreter: no threads, locks or sockets of the server's are copied) and end when the server
-does, even when it is killed.
+spawned (a clean interpreter: no threads, locks or sockets of the server's are copied), and they are daemons that
+also watch for the server's end: a server that stops, or is killed, does not wait for them nor leave them behind.
 """
 
 import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 SPAWN = multiprocessing.get_context("spawn")
 
 
-def one_worker() -> ProcessPoolExecutor:
-    """A pool of one spawned process that exits with the server: use it in a `with` block, which ends it."""
-    return ProcessPoolExecutor(max_workers=1, mp_context=SPAWN, initializer=exit_with_parent, initargs=(os.getpid(),))
+class ProcessLost(Exception):
+    """A worker process ended without an answer (killed, or out of memory)."""
+
+
+class Worker:
+    """A process that runs calls one at a time: `call(fn, *args)` is fn(*args) there, its result pickled back here,
+    or what it raised raised here. Ends with close() (or the with block)."""
+
+    def __init__(self):
+        self._conn, child = SPAWN.Pipe()
+        self._process = SPAWN.Process(target=_serve, args=(child, os.getpid()), daemon=True)
+        self._process.start()
+        child.close()
+
+    def call(self, fn, *args):
+        try:
+            self._conn.send((fn, args))
+            ok, value = self._conn.recv()
+        except (EOFError, OSError):
+            raise ProcessLost(f"the process running {fn.__name__} ended without an answer (killed, or out of memory)") from None
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self._conn.close()  # the process's loop ends when it reads the end of the pipe
+        self._process.join(5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+    def __enter__(self) -> "Worker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def call(fn, *args):
+    """fn(*args) in a process that ends with the call (see Worker)."""
+    with Worker() as worker:
+        return worker.call(fn, *args)
+
+
+def _serve(conn, parent: int) -> None:
+    exit_with_parent(parent)
+    while True:
+        try:
+            fn, args = conn.recv()
+        except EOFError:
+            return
+        try:
+            answer = (True, fn(*args))
+        except Exception as e:  # to be raised in the server
+            answer = (False, e)
+        try:
+            conn.send(answer)
+        except Exception as e:  # an exception that cannot be pickled: say what it was
+            conn.send((False, RuntimeError(f"{type(e).__name__}: {answer[1]!r}"[:2000])))
 
 
 def exit_with_parent(parent: int) -> None:
-    """In the worker: exit when the server is gone. A worker busy with long work does not read its pipe, so it
+    """In a worker: exit when the server is gone. A worker busy with long work does not read its pipe, so it
     watches for that itself."""
     def watch():
         while os.getppid() == parent:

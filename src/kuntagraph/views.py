@@ -294,16 +294,15 @@ class ComplianceChecker:
                 return
             self._total = len(described)
         # pySHACL runs in a separate process: in a thread it would hold the GIL and slow every request.
-        with processes.one_worker() as pool:
+        with processes.Worker() as worker:
             for start in range(0, len(described), self.BATCH):
                 batch = described[start:start + self.BATCH]
                 if on_disk:
-                    job = pool.submit(_validate_on_disk, str(store.path), batch, vocab + shared)
+                    results = worker.call(_validate_on_disk, str(store.path), batch, vocab + shared)
                 else:
                     data = {g: context_parts.get(g) or store.dump("ntriples", g) for g in batch}
                     context = b"".join(part for g, part in context_parts.items() if g not in batch)
-                    job = pool.submit(_validate_batch, data, context)
-                results = job.result()
+                    results = worker.call(_validate_batch, data, context)
                 with self._lock:
                     if version != self._version:
                         return  # the data changed meanwhile: a newer check has started

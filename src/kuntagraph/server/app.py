@@ -93,6 +93,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     from ..remote import RemoteStore
     from .cache import PageCache
     app.state.page_cache_counts = {"hit": 0, "miss": 0, "bypass": 0}
+    app.add_middleware(threads.HeavyPages, state=app.state)  # inside the page cache: its answers wait for nothing
     if app.state.settings.page_cache_mb and not isinstance(store, RemoteStore):
         app.add_middleware(PageCache, state=app.state, max_bytes=app.state.settings.page_cache_mb * 2**20,
                            counts=app.state.page_cache_counts)

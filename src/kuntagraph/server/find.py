@@ -127,8 +127,7 @@ def build(store) -> SearchIndex:
     over). The index comes back pickled, about 70 MB."""
     if getattr(store, "path", None) is None:  # in memory, or a remote store
         return SearchIndex.build(store)
-    with processes.one_worker() as builder:
-        return builder.submit(_build_on_disk, str(store.path), store.iris).result()
+    return processes.call(_build_on_disk, str(store.path), store.iris)
 
 
 def _build_on_disk(path: str, iris) -> SearchIndex:

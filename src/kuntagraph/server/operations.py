@@ -79,6 +79,14 @@ class _PageThreads:
             family.add_metric(["busy"], limiter.borrowed_tokens)
             family.add_metric(["waiting"], limiter.statistics().tasks_waiting)
         yield family
+        family = GaugeMetricFamily("kuntagraph_heavy_pages", "Pages that read much of the store, in their lane "
+                                   "(threads.HeavyPages), by state", labels=["state"])
+        lane = getattr(self.state, "heavy_pages", None)
+        if lane is not None:
+            family.add_metric(["limit"], lane.total_tokens)
+            family.add_metric(["busy"], lane.borrowed_tokens)
+            family.add_metric(["waiting"], lane.statistics().tasks_waiting)
+        yield family
 
 
 def _route(scope) -> str:
