@@ -298,7 +298,7 @@ def test_light_pages_do_not_queue_behind_heavy_ones(store):
                 p.start()
             assert until(lambda: gauge(client, "kuntagraph_heavy_pages", "busy") == 1
                          and gauge(client, "kuntagraph_heavy_pages", "waiting") == 1)
-            assert gauge(client, "kuntagraph_page_threads", "busy") == 1  # the other heavy page waits in its lane
+            assert until(lambda: gauge(client, "kuntagraph_page_threads", "busy") == 1)  # the other waits in its lane
             started = time.monotonic()
             r = client.get("/id/491/resource/kirjaston-asiakas-ja-kokoelmatiedot", headers={"accept": "text/html"})
             assert r.status_code == 200 and time.monotonic() - started < 10
@@ -307,6 +307,19 @@ def test_light_pages_do_not_queue_behind_heavy_ones(store):
             for p in heavy:
                 p.join(60)
         assert answers == {"491": 200, "046": 200}
+
+
+@pytest.mark.parametrize("path, heavy", [
+    ("/id/491", True), ("/id/491.json", True), ("/id/lumme.csv", True), ("/compare", True), ("/compare.json", True),
+    ("/compare.csv", True), ("/compare/merge.ttl", True), ("/catalog", True), ("/catalog.jsonld", True),
+    ("/catalog/491", True), ("/catalog/491.ttl", True),
+    ("/id/491/resource/kirjaston-asiakas-ja-kokoelmatiedot", False), ("/compare/matrix", False), ("/search", False),
+    ("/finder", False), ("/", False), ("/catalogue", False), ("/sparql", False)])
+def test_which_pages_queue_in_the_heavy_lane(path, heavy):
+    """A municipality's page, the side-by-side comparison and the feed, in every format; not the rest."""
+    from kuntagraph.server.threads import HEAVY
+
+    assert bool(HEAVY.fullmatch(path)) is heavy
 
 
 def test_page_threads_are_a_setting_of_serve():

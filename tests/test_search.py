@@ -342,7 +342,8 @@ def test_an_on_disk_stores_index_built_in_its_own_process_answers_the_same(store
 
 def test_labels_and_descriptions_keep_every_character(tmp_path):
     """The index keeps texts packed (kuntagraph.packed): a label with control characters, non-ASCII IRIs sorted
-    among ASCII ones, and a description beyond the Basic Multilingual Plane come back as they were stated."""
+    among ASCII ones, and a description beyond the Basic Multilingual Plane come back as they were stated (a
+    description's whitespace, the control character \x1e among it, is made single spaces, as always)."""
     from kuntagraph.store import open_store
 
     kg, skos, dcterms = "https://w3id.org/kuntagraph/def#", "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/"

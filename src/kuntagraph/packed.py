@@ -21,6 +21,8 @@ class Packed:
         return len(self._start) - 1
 
     def raw(self, i: int) -> bytes:
+        if not 0 <= i < len(self):
+            raise IndexError(i)
         return self._blob[self._start[i]:self._start[i + 1]]
 
     def __getitem__(self, i: int) -> str:

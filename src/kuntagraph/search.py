@@ -869,9 +869,9 @@ class SearchIndex:
                                                            lambda areas: any(x in area_set for x in areas))
 
         # Facets: each counts the hits the other filters allow.
-        def tally(codes: np.ndarray, values: list, each) -> dict[str, int]:
+        def tally(column: np.ndarray, values: list, each) -> dict[str, int]:
             counts: dict[str, int] = {}
-            for code, n in enumerate(np.bincount(codes, minlength=len(values)).tolist()):
+            for code, n in enumerate(np.bincount(column, minlength=len(values)).tolist()):
                 for v in each(values[code]) if n else ():
                     counts[v] = counts.get(v, 0) + n
             return counts

@@ -326,7 +326,9 @@ def _validate_batch(data: dict, context: bytes) -> list:
     return validate_triples({g: parse(b) for g, b in data.items()}, parse(context)).results
 
 
-_opened: dict = {}  # in the checker's worker: path -> (the store opened read-only, its context graphs' bytes)
+# In the checker's worker: path -> (the store opened read-only, its context graphs' bytes). By path alone, because
+# a worker lives for one check (ComplianceChecker._check), that is for one version of the data.
+_opened: dict = {}
 
 
 def _validate_on_disk(path: str, graphs: list[str], context_graphs: list[str]) -> list:

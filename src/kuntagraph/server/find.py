@@ -24,7 +24,8 @@ class SearchIndexBuilding(Exception):
 
 
 class SearchIndexes:
-    """The search index of the data version, built in a thread of its own: at the server's start and after each write.
+    """The search index of the data version, built in the background (a thread of its own, which builds an on-disk
+    store's in a process of its own: see build()): at the server's start and after each write.
 
     At national scale a build takes a minute or more. A search waits for the index of the current version, but only
     during the first `WAIT` seconds after that version came (on small data the index is there by then, so a write is

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
 
 from ..iris import linkable
-from ..memory import give_back
 from . import i18n
 
 router = APIRouter()
@@ -34,7 +33,6 @@ def memo(request: Request, key, compute):
         cache["version"] = state.data_modified
     if key not in cache:
         cache[key] = compute()
-        give_back()  # what reading the whole store freed: else the server stays at the peak of every aggregate
     return cache[key]
 
 

@@ -24,7 +24,7 @@ def limit_page_threads(app: FastAPI) -> None:
 # A municipality's or consortium's own page (/id/491, .json, .csv), the side-by-side comparison and its merger
 # draft, the harvest feed: each reads thousands of rows when it is not in the page cache (0.1-0.5 s of CPU at
 # national scale); a resource page or a lookup reads a few.
-HEAVY = re.compile(r"/id/[^/]+|/compare(/merge[^/]*)?|/catalog(/.*)?")
+HEAVY = re.compile(r"/id/[^/]+|/compare(\.json|\.csv|/merge\.ttl)?|/catalog([./].*)?")
 
 
 class HeavyPages:
@@ -40,8 +40,22 @@ class HeavyPages:
         lane = getattr(self.state, "heavy_pages", None)  # made when the server starts, in its event loop
         if scope["type"] != "http" or lane is None or not HEAVY.fullmatch(scope["path"]):
             return await self.app(scope, receive, send)
-        async with lane:
-            await self.app(scope, receive, send)
+        await lane.acquire()
+        held = True
+
+        async def send_and_leave_the_lane(message):
+            # The page is computed once its answer starts: a client slow to read it does not hold the lane.
+            nonlocal held
+            if held and message["type"] == "http.response.start":
+                held = False
+                lane.release()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_leave_the_lane)
+        finally:
+            if held:
+                lane.release()
 
 
 def pool(request: Request, name: str) -> anyio.CapacityLimiter:
