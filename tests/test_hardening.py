@@ -1,6 +1,7 @@
 """Hardening: security headers, no outbound requests, XML bombs, operators' endpoints, backups, inert rendering."""
 
 import json
+import threading
 import time
 
 import httpx
@@ -190,41 +191,44 @@ def test_health_readiness_and_metrics(server):
     assert 'kuntagraph_page_threads{state="limit"} 8.0' in text and 'kuntagraph_page_threads{state="waiting"}' in text
 
 
+class _GatedSelects:
+    """The real store, whose SELECTs (those that `gated` picks) wait while the gate is shut."""
+
+    def __init__(self, store, gated=lambda sparql: True):
+        self._store, self._gated, self.gate = store, gated, threading.Event()
+        self.gate.set()
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def select(self, sparql):
+        if self._gated(sparql):
+            assert self.gate.wait(60)
+        return self._store.select(sparql)
+
+
+def _gauge(client, family: str, state: str) -> float:
+    text = client.get("/metrics").text
+    return float(next(x for x in text.splitlines() if x.startswith(f'{family}{{state="{state}"}}')).split()[-1])
+
+
+def _until(condition) -> bool:
+    for _ in range(300):
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_pages_wait_their_turn_for_a_page_thread_and_readiness_does_not(store):
     """With every page thread busy, another page waits (kuntagraph_page_threads says so); /health/ready does not."""
-    import threading
-    import time
-
     from fastapi.testclient import TestClient
 
     from kuntagraph.server.app import Settings, create_app
 
-    class SlowSelects:  # the real store, whose SELECTs wait while the gate is shut
-        def __init__(self, store):
-            self._store, self.gate = store, threading.Event()
-            self.gate.set()
-
-        def __getattr__(self, name):
-            return getattr(self._store, name)
-
-        def select(self, sparql):
-            assert self.gate.wait(60)
-            return self._store.select(sparql)
-
-    def gauge(client, state):
-        line = next(x for x in client.get("/metrics").text.splitlines() if x.startswith(f'kuntagraph_page_threads{{state="{state}"}}'))
-        return float(line.split()[-1])
-
-    def until(condition):
-        for _ in range(300):
-            if condition():
-                return True
-            time.sleep(0.05)
-        return False
-
-    slow = SlowSelects(store)
+    slow = _GatedSelects(store)
     with TestClient(create_app(slow, Settings(page_threads=1))) as client:
-        assert until(lambda: client.get("/health/ready").status_code == 200)
+        assert _until(lambda: client.get("/health/ready").status_code == 200)
         slow.gate.clear()
         answers = {}
 
@@ -236,8 +240,9 @@ def test_pages_wait_their_turn_for_a_page_thread_and_readiness_does_not(store):
         try:
             for p in pages:
                 p.start()
-            assert until(lambda: gauge(client, "busy") == 1 and gauge(client, "waiting") == 1)
-            assert gauge(client, "limit") == 1
+            assert _until(lambda: _gauge(client, "kuntagraph_page_threads", "busy") == 1
+                          and _gauge(client, "kuntagraph_page_threads", "waiting") == 1)
+            assert _gauge(client, "kuntagraph_page_threads", "limit") == 1
             started = time.monotonic()
             assert client.get("/health/ready").status_code == 200 and time.monotonic() - started < 5
         finally:
@@ -245,47 +250,22 @@ def test_pages_wait_their_turn_for_a_page_thread_and_readiness_does_not(store):
             for p in pages:
                 p.join(60)
         assert answers == {"/id/491": 200, "/compare/matrix": 200}  # both pages, in turn
-        assert until(lambda: gauge(client, "busy") == 0 and gauge(client, "waiting") == 0)
+        assert _until(lambda: _gauge(client, "kuntagraph_page_threads", "busy") == 0
+                      and _gauge(client, "kuntagraph_page_threads", "waiting") == 0)
 
 
 def test_light_pages_do_not_queue_behind_heavy_ones(store):
     """Pages that read much of the store (threads.HEAVY: a municipality's page, say) take at most half the page
     threads; a resource page finds one free while they wait, and /metrics says where each waits."""
-    import threading
-    import time
-
     from fastapi.testclient import TestClient
 
     from kuntagraph.server.app import Settings, create_app
 
-    class SlowMunicipalityViews:  # the real store; the municipality view's SELECTs wait while the gate is shut
-        def __init__(self, store):
-            self._store, self.gate = store, threading.Event()
-            self.gate.set()
-
-        def __getattr__(self, name):
-            return getattr(self._store, name)
-
-        def select(self, sparql):
-            if "dcterms:publisher <" in sparql:
-                assert self.gate.wait(60)
-            return self._store.select(sparql)
-
-    def gauge(client, family, state):
-        text = client.get("/metrics").text
-        return float(next(x for x in text.splitlines() if x.startswith(f'{family}{{state="{state}"}}')).split()[-1])
-
-    def until(condition):
-        for _ in range(300):
-            if condition():
-                return True
-            time.sleep(0.05)
-        return False
-
-    slow = SlowMunicipalityViews(store)
+    # The municipality view's SELECTs wait while the gate is shut.
+    slow = _GatedSelects(store, lambda sparql: "dcterms:publisher <" in sparql)
     with TestClient(create_app(slow, Settings(page_threads=2))) as client:
-        assert until(lambda: client.get("/health/ready").status_code == 200)
-        assert gauge(client, "kuntagraph_heavy_pages", "limit") == 1
+        assert _until(lambda: client.get("/health/ready").status_code == 200)
+        assert _gauge(client, "kuntagraph_heavy_pages", "limit") == 1
         slow.gate.clear()
         answers = {}
 
@@ -296,9 +276,9 @@ def test_light_pages_do_not_queue_behind_heavy_ones(store):
         try:
             for p in heavy:
                 p.start()
-            assert until(lambda: gauge(client, "kuntagraph_heavy_pages", "busy") == 1
-                         and gauge(client, "kuntagraph_heavy_pages", "waiting") == 1)
-            assert until(lambda: gauge(client, "kuntagraph_page_threads", "busy") == 1)  # the other waits in its lane
+            assert _until(lambda: _gauge(client, "kuntagraph_heavy_pages", "busy") == 1
+                          and _gauge(client, "kuntagraph_heavy_pages", "waiting") == 1)
+            assert _until(lambda: _gauge(client, "kuntagraph_page_threads", "busy") == 1)  # the other waits in its lane
             started = time.monotonic()
             r = client.get("/id/491/resource/kirjaston-asiakas-ja-kokoelmatiedot", headers={"accept": "text/html"})
             assert r.status_code == 200 and time.monotonic() - started < 10
