@@ -324,14 +324,14 @@ def test_build_is_deterministic(store, index):
 
 
 def test_an_on_disk_stores_index_built_in_its_own_process_answers_the_same(store, index, tmp_path):
-    """server/find.build builds an on-disk store's index in a spawned process and brings it back pickled: every
+    """server/find.build builds a big on-disk store's index in a spawned process and brings it back pickled: every
     search, facet, snippet and label must come back as the in-process index of the same data gives them."""
     from kuntagraph.server.find import build
     from kuntagraph.store import open_store
 
     on_disk = open_store(tmp_path / "store")
     on_disk.load_defaults()
-    built = build(on_disk)
+    built = build(on_disk, own_process=True)  # data/ is below the size that gets a process of its own
     assert len(built) == len(index) > 300
     for text, kw in [("kirjaston asiakastiedot", {}), ("asiakas", {"municipality": "491"}), ("", {"area": LIBRARY}),
                      ("bibliotek", {"lang": "sv"}), ("paatos", {"lang": "en", "kind": "Dataset"}), ("", {})]:
