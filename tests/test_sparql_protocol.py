@@ -507,3 +507,45 @@ def test_queries_past_their_deadline_are_stopped_not_left_running(impatient):
 def _metric(server, name: str) -> float:
     text = httpx.get(server.url + "/metrics").text
     return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " "))
+
+
+def test_an_idle_query_worker_lets_go_of_the_store(fresh_store):
+    """A query worker holds the store open read-only, with RocksDB's caches of what it read (about 100 MB at
+    national scale). Idle for long enough, it closes it: it no longer holds any file of the store (files that the
+    writer may since have compacted away), and its next query opens the store again and sees what was written."""
+    import os
+    import time
+
+    import pyoxigraph as ox
+
+    from kuntagraph.querypool import QueryPool
+    from kuntagraph.store import OxigraphStore
+
+    def store_files(worker) -> list[str]:
+        fds = f"/proc/{worker.process.pid}/fd"
+        links = []
+        for fd in os.listdir(fds):
+            try:
+                links.append(os.readlink(f"{fds}/{fd}"))
+            except OSError:  # closed meanwhile
+                pass
+        return [link for link in links if link.startswith(str(fresh_store))]
+
+    ask_count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:x-test:idle> { ?s ?p ?o } }"
+    writer = OxigraphStore(fresh_store)
+    pool = QueryPool(writer, 1, idle_close_s=0.5)
+    try:
+        deadline = lambda: time.monotonic() + 30  # noqa: E731
+        assert '"0"' in pool.execute(ask_count, deadline=deadline()).body.decode()
+        worker = pool._idle.queue[0]
+        assert store_files(worker), "the worker did not open the store"
+        for _ in range(50):
+            if not store_files(worker):
+                break
+            time.sleep(0.1)
+        assert not store_files(worker), "an idle worker still holds the store's files"
+        writer.replace_graph("urn:x-test:idle", [ox.Triple(ox.NamedNode("urn:x-test:a"), ox.NamedNode("urn:x-test:b"), ox.Literal("1"))])
+        pool.changed()
+        assert '"1"' in pool.execute(ask_count, deadline=deadline()).body.decode()
+    finally:
+        pool.close()
