@@ -5,8 +5,8 @@ a slot until it ends by itself, which for a cross join is never: four such queri
 good. So on the embedded store each query runs in a worker process, and a worker still busy at the deadline is
 killed and replaced. Workers open the on-disk store read-only (RocksDB lets readers open it beside the writer)
 and open it again after each write. A worker idle for IDLE_CLOSE_S closes the store: the idle ones no longer hold
-RocksDB's caches (about 100 MB each at national scale) nor files of the store that the writer has since compacted away. An in-memory store never changes (writes need --store), so it is copied once
-to a private directory for them.
+RocksDB's caches (about 100 MB each at national scale) nor files of the store that the writer has since compacted
+away. An in-memory store never changes (writes need --store), so it is copied once to a private directory for them.
 
 A remote store needs none of this: the SPARQL server enforces its own limits and the HTTP request can be
 abandoned; its queries run in threads, as many at once as there are slots.

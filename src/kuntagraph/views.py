@@ -457,10 +457,12 @@ class MunicipalityView:
         return []
 
 
-def municipality_view(store: Store, iri: str, lang: str, scorecard: Scorecard | None = None) -> MunicipalityView | None:
+def municipality_view(store: Store, iri: str, lang: str, scorecard: Scorecard | None = None,
+                      everyone: list[Municipality] | None = None) -> MunicipalityView | None:
+    """`everyone`: municipalities(store, lang), when the caller has it already."""
     if not is_safe_iri(iri):
         return None
-    ms = {m.iri: m for m in municipalities(store, lang)}
+    ms = {m.iri: m for m in everyone or municipalities(store, lang)}
     if iri not in ms:
         return None
     q = {"m": iri}
@@ -531,8 +533,9 @@ class Comparison:
         return [r for r in self.rows if r["present"][i] and sum(r["present"]) == 1]
 
 
-def compare(store: Store, iris: list[str], lang: str) -> Comparison:
-    ms = {m.iri: m for m in municipalities(store, lang)}
+def compare(store: Store, iris: list[str], lang: str, everyone: list[Municipality] | None = None) -> Comparison:
+    """`everyone`: municipalities(store, lang), when the caller has it already."""
+    ms = {m.iri: m for m in everyone or municipalities(store, lang)}
     chosen = [ms[i] for i in dict.fromkeys(iris) if i in ms]
     if not chosen:
         return Comparison([], [])
@@ -564,13 +567,13 @@ SELECT ?m ?desc ?r ?rl ?area ?purpose ?system ?product ?systemLabel ?criterion ?
 }"""
 
 
-def merger_draft(store: Store, iris: list[str], lang: str) -> list[ox.Triple] | None:
+def merger_draft(store: Store, iris: list[str], lang: str, everyone: list[Municipality] | None = None) -> list[ox.Triple] | None:
     """A draft joint description for municipalities that merge (seed 003's situation): resources with the
     same name become one, systems of the same product become one, datasets are merged by name within a
     resource, and everything keeps prov:wasDerivedFrom links to the originals. A draft for people to edit."""
     from .rdffiles import slugify
 
-    cmp = compare(store, iris, lang)
+    cmp = compare(store, iris, lang, everyone)
     if len(cmp.municipalities) < 2:
         return None
     ms = cmp.municipalities

@@ -72,6 +72,10 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     from .find import SearchIndexes
     app.state.search_indexes = SearchIndexes(store)
     app.state.search_indexes.ensure(app.state.data_modified)
+    # The aggregates that compare every municipality, materialised in the background too (server/aggregates.py).
+    from .aggregates import Materialiser
+    app.state.aggregates = Materialiser(app.state)
+    app.state.aggregates.ensure(app.state.data_modified)
 
     if app.state.settings.state_dir:
         from ..publish import Publisher

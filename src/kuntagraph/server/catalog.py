@@ -6,7 +6,7 @@ from fastapi.responses import Response
 from .. import catalog
 from . import negotiate
 from .negotiate import RDF_FORMATS
-from .pages import memo
+from .aggregates import aggregate
 from .resources import serialize
 
 router = APIRouter()
@@ -29,7 +29,7 @@ def feed(request: Request, rest: str = ""):
     except ValueError:
         return _problem(400, "page must be a whole number, e.g. /catalog?page=2")
     try:
-        listed = memo(request, "catalog-listing", lambda: catalog.listing(store))
+        listed = aggregate(request.app.state, "catalog-listing")
         result = catalog.page(store, str(request.base_url).rstrip("/"), kunta=kunta, number=number,
                               modified_since=request.query_params.get("modified_since"), path=path, listed=listed)
     except catalog.CatalogError as e:

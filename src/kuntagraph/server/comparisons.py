@@ -5,7 +5,8 @@ from fastapi.responses import Response
 
 from .. import views
 from . import i18n
-from .pages import memo, render
+from .aggregates import aggregate, memo
+from .pages import render
 from .tables import split_suffix, twin, twin_links
 
 router = APIRouter()
@@ -19,7 +20,8 @@ def _lang(request: Request) -> str:
 def merge(request: Request):
     store = request.app.state.store
     chosen = [store.iris.thing(k) for k in request.query_params.getlist("m")[:12]]
-    triples = views.merger_draft(store, chosen, _lang(request))
+    lang = _lang(request)
+    triples = views.merger_draft(store, chosen, lang, aggregate(request.app.state, "municipalities", lang))
     if triples is None:
         return Response("Choose at least two municipalities: /compare/merge.ttl?m=491&m=593\n", status_code=400,
                         media_type="text/plain; charset=utf-8")
@@ -41,7 +43,7 @@ def comparison(request: Request, name: str):
 
 
 def matrix(request, fmt, lang):
-    m = memo(request, ("matrix", lang), lambda: views.matrix(request.app.state.store, lang))
+    m = aggregate(request.app.state, "matrix", lang)
     if fmt:
         return twin(fmt, list(m.rows()), {"view": "matrix"}, "matrix")
     return render(request, "matrix.html", m=m, heat=lambda n: min(5, (5 * n + m.max_resources - 1) // max(1, m.max_resources)),
@@ -49,7 +51,7 @@ def matrix(request, fmt, lang):
 
 
 def products(request, fmt, lang):
-    rows = memo(request, ("products", lang), lambda: views.products(request.app.state.store, lang))
+    rows = aggregate(request.app.state, "products", lang)
     if fmt:
         return twin(fmt, [{"product": r.product, "product_label": r.label, "instances": len(r.instances),
                            "municipalities": len(r.municipalities), "municipality_codes": [m.code or m.key for m in r.municipalities],
@@ -59,7 +61,7 @@ def products(request, fmt, lang):
 
 
 def reference(request, fmt, lang):
-    rows = memo(request, ("reference", lang), lambda: views.reference_coverage(request.app.state.store, lang))
+    rows = aggregate(request.app.state, "reference", lang)
     if fmt:
         return twin(fmt, [{"item": r.item, "label": r.label, "kind": r.kind, "municipalities": len(r.municipalities),
                            "municipality_labels": [m.label for m in r.municipalities]} for r in rows], {"view": "reference"}, "reference")
@@ -71,8 +73,7 @@ def scorecards(request: Request, lang: str):
     state = request.app.state
     state.compliance.ensure(state.data_modified)  # starts it again if it stopped (a remote store that went away)
     progress = state.compliance.progress()
-    return memo(request, ("scorecards", lang, progress),
-                lambda: views.compliance(request.app.state.store, lang, request.app.state.compliance))
+    return memo(state, ("scorecards", lang), lambda: views.compliance(state.store, lang, state.compliance), token=progress)
 
 
 def compliance(request, fmt, lang):
@@ -96,11 +97,11 @@ def side_by_side(request: Request):
     lang = _lang(request)
     store = request.app.state.store
     chosen = [store.iris.thing(k) for k in request.query_params.getlist("m")[:12]]
-    cmp = views.compare(store, chosen, lang)
+    everyone = aggregate(request.app.state, "municipalities", lang)
+    cmp = views.compare(store, chosen, lang, everyone)
     if fmt:
         return twin(fmt, [{"kind": r["kind"], "value": r["value"], "label": r["label"],
                            **{m.key: p for m, p in zip(cmp.municipalities, r["present"])}} for r in cmp.rows],
                     {"view": "compare", "municipalities": [m.iri for m in cmp.municipalities]}, "compare")
-    everyone = views.municipalities(store, lang)
     return render(request, "compare.html", cmp=cmp, everyone=everyone, chosen={m.key for m in cmp.municipalities},
                   kinds=views.FEATURE_KINDS, query=request.url.query, twins=twin_links(request, "/compare"))

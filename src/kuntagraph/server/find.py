@@ -1,7 +1,6 @@
 """Search (/search) and the resident's finder (/finder), each with .json and .csv twins."""
 
 import logging
-import os
 import threading
 import time
 
@@ -12,6 +11,7 @@ from .. import finder, processes, views
 from ..search import SearchIndex
 from ..store import OxigraphStore
 from . import i18n
+from .aggregates import aggregate
 from .pages import render
 from .tables import split_suffix, twin, twin_links
 
@@ -121,28 +121,16 @@ class SearchIndexes:
                 self._cond.notify_all()
 
 
-# An on-disk store at least this big on disk (about ten municipalities) has its index built in a process of its own.
-OWN_PROCESS_FROM_BYTES = 32 * 2**20
-
-
 def build(store, own_process: bool | None = None) -> SearchIndex:
     """The search index of the store as it is now. A big on-disk store's is built in a process of its own, which
     opens the store read-only and ends with the build: at national scale the build holds a core for 45 s, which in
     a thread would also hold the interpreter lock that every page needs, and it leaves 250 MB behind in the process
     that made it (RocksDB's caches of the whole store it read, and a heap its temporary objects were scattered
-    over). The index comes back pickled, about 70 MB. A small store's (data/: 0.15 s) is built in the calling
-    thread: starting the process alone would take 0.7 s. `own_process` overrides the size rule."""
-    path = getattr(store, "path", None)  # None: in memory, or a remote store
-    if own_process is None:
-        own_process = path is not None and _bytes_on_disk(path) >= OWN_PROCESS_FROM_BYTES
-    if not own_process:
+    over). The index comes back pickled, about 70 MB. A small store's is built in the calling thread
+    (processes.big_on_disk). `own_process` overrides that rule."""
+    if not (processes.big_on_disk(store) if own_process is None else own_process):
         return SearchIndex.build(store)
-    return processes.call(_build_on_disk, str(path), store.iris)
-
-
-def _bytes_on_disk(path) -> int:
-    with os.scandir(path) as entries:  # RocksDB keeps its files in one directory
-        return sum(e.stat().st_size for e in entries if e.is_file())
+    return processes.call(_build_on_disk, str(store.path), store.iris)
 
 
 def _build_on_disk(path: str, iris) -> SearchIndex:
@@ -234,4 +222,4 @@ def find(request: Request):
                            "search_criteria": a.search_criteria, "open_interface": a.open_interface, "request_text": a.request_text}
                           for a in answers], {"query": q, "municipality": kunta, "total": total, "up_to_date": fresh}, "finder"), fresh)
     return _stale(render(request, "finder.html", q=q, kunta=kunta or "", answers=answers, total=total, stale=not fresh,
-                         municipalities=views.municipalities(store, lang), twins=twin_links(request, "/finder")), fresh)
+                         municipalities=aggregate(request.app.state, "municipalities", lang), twins=twin_links(request, "/finder")), fresh)

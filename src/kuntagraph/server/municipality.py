@@ -4,6 +4,7 @@ from fastapi import Request
 
 from .. import views
 from . import i18n
+from .aggregates import aggregate
 from .pages import not_found, render
 from .tables import split_suffix, twin, twin_links
 
@@ -21,7 +22,8 @@ def _scorecard(request: Request, iri: str, lang: str):
 
 
 def municipality_page(request: Request, iri: str, lang: str, alternates):
-    view = views.municipality_view(request.app.state.store, iri, lang, _scorecard(request, iri, lang))
+    view = views.municipality_view(request.app.state.store, iri, lang, _scorecard(request, iri, lang),
+                                   aggregate(request.app.state, "municipalities", lang))
     key = view.municipality.key
     return render(request, "municipality.html", v=view, checks=views.CHECKS, alternates=alternates,
                   twins=twin_links(request, f"/id/{key}"))
@@ -32,7 +34,7 @@ def municipality_twin(request: Request):
     store = request.app.state.store
     iri = store.iris.iri_of_path(path)
     lang = i18n.pick_language(request.query_params.get("lang"))
-    view = views.municipality_view(store, iri, lang, _scorecard(request, iri, lang))
+    view = views.municipality_view(store, iri, lang, _scorecard(request, iri, lang), aggregate(request.app.state, "municipalities", lang))
     if view is None:
         return not_found(request)
     card = view.scorecard

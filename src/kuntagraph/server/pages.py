@@ -7,6 +7,7 @@ from fastapi.templating import Jinja2Templates
 
 from ..iris import linkable
 from . import i18n
+from .aggregates import aggregate
 
 router = APIRouter()
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -21,19 +22,6 @@ def render(request: Request, name: str, status: int = 200, **context):
     # local(iri): the path on this server of an IRI under the base (the one URL builder), else the IRI.
     local = lambda iri: (iris.path_of(iri) or iri) if iri else ""  # noqa: E731
     return templates.TemplateResponse(request, name, {"lang": lang, "local": local, **context}, status_code=status)
-
-
-def memo(request: Request, key, compute):
-    """Aggregates over the whole store, materialised once per data version (a write makes a new version,
-    which drops them all): the views that compare every municipality stay fast at national scale."""
-    state = request.app.state
-    cache = state.__dict__.setdefault("_memo", {})
-    if cache.get("version") != state.data_modified:
-        cache.clear()
-        cache["version"] = state.data_modified
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
 
 
 def labels_by_node(rows, lang: str) -> dict[str, str]:
@@ -80,8 +68,8 @@ def publisher_counts(store) -> dict[str, dict[str, int]]:
 def home(request: Request):
     lang = i18n.pick_language(request.query_params.get("lang"))
     store = request.app.state.store
-    rows = memo(request, "publishers", lambda: store.select(PUBLISHERS))
-    counts = memo(request, "publisher-counts", lambda: publisher_counts(store))
+    rows = aggregate(request.app.state, "publishers")
+    counts = aggregate(request.app.state, "publisher-counts")
     names = labels_by_node(rows, lang)
     publishers = {}
     for r in rows:
@@ -117,10 +105,10 @@ SELECT DISTINCT ?term ?kind WHERE {
 @router.get("/sparql/completions", include_in_schema=False)
 def completions(request: Request):
     """What the query editor completes: the project's prefixes, and the classes and properties in use."""
-    return memo(request, "completions", lambda: _completions(request.app.state.store))
+    return aggregate(request.app.state, "completions")
 
 
-def _completions(store) -> dict:
+def completion_terms(store) -> dict:
     from ..store import PREFIXES
 
     classes, properties = set(), set()

@@ -24,9 +24,9 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"  # HTML first: a br
 
 def term_labels(request: Request):
     """Labels of ontology terms (rdfs:label) and of the external terms the pages show."""
-    from .pages import memo
+    from .aggregates import memo
 
-    cache = memo(request, "term-labels", dict)
+    cache = memo(request.app.state, "term-labels", dict)
     if not cache:
         store = request.app.state.store
         # From the ontology's own graph and the concept schemes: a filter over every label in the store took

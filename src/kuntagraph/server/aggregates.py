@@ -1,0 +1,172 @@
+"""Aggregates over the whole store, materialised once per data version: the views that compare every municipality
+(the home page's counts, the matrix, the products, the reference coverage), the harvest feed's listing, the query
+editor's completions and the list of municipalities that every page with a municipality picker shows.
+
+At national scale they take from tens of milliseconds to seconds each (the completions scan every quad). A write
+makes a new data version, which drops them all; the Materialiser computes them again in the background, after the
+start and after writes (when views.AfterWrites says), so that the first visitor after a write does not wait for
+them: for a big on-disk store in a process of its own (processes.big_on_disk), which reads the store read-only and
+sends each aggregate back pickled, so that neither the work nor RocksDB's caches of the whole store it reads stay
+in the server. A page that needs one before it is there computes it, or waits for the computation under way."""
+
+import logging
+import threading
+import time
+from concurrent.futures import Future
+
+from .. import processes, views
+from ..languages import LANGUAGES
+
+log = logging.getLogger("kuntagraph")
+
+
+def _publishers(store, lang):
+    from .pages import PUBLISHERS
+    return store.select(PUBLISHERS)
+
+
+def _publisher_counts(store, lang):
+    from .pages import publisher_counts
+    return publisher_counts(store)
+
+
+def _completions(store, lang):
+    from .pages import completion_terms
+    return completion_terms(store)
+
+
+def _listing(store, lang):
+    from .. import catalog
+    return catalog.listing(store)
+
+
+# name -> (per language, compute(store, lang)). The ones per language are kept for each of LANGUAGES.
+AGGREGATES = {
+    "municipalities": (True, views.municipalities),
+    "publishers": (False, _publishers),
+    "publisher-counts": (False, _publisher_counts),
+    "matrix": (True, views.matrix),
+    "products": (True, views.products),
+    "reference": (True, views.reference_coverage),
+    "catalog-listing": (False, _listing),
+    "completions": (False, _completions),
+}
+
+_lock = threading.Lock()
+
+
+def aggregate(state, name: str, lang: str | None = None):
+    """The aggregate `name` (in `lang` if it is per language) of the current data version."""
+    per_language, compute = AGGREGATES[name]
+    return memo(state, _key(name, lang), lambda: compute(state.store, lang))
+
+
+def _key(name: str, lang: str | None):
+    return (name, lang) if AGGREGATES[name][0] else name
+
+
+def _keep(state, version, key, value) -> None:
+    """Keep `value`, computed elsewhere from the data of `version`, unless the data has moved on or it is there."""
+    with _lock:
+        if state.data_modified != version:
+            return
+        cache = state.__dict__.setdefault("_memo", {})
+        if cache.get("version") != version:
+            cache.clear()
+            cache["version"] = version
+        if key not in cache:
+            done = Future()
+            done.set_result(value)
+            cache[key] = (None, done)
+
+
+def memo(state, key, compute, token=None):
+    """compute() once per data version (and per `token`: a new token computes it again, replacing the old one).
+    Concurrent callers of a key share one computation. A write empties the cache, so a result computed while it
+    came is not kept as the new version's."""
+    with _lock:
+        version = state.data_modified  # read in the lock: a caller that read it before a write cannot go back to it
+        cache = state.__dict__.setdefault("_memo", {})
+        if cache.get("version") != version:
+            cache.clear()
+            cache["version"] = version
+        entry = cache.get(key)
+        if entry is None or entry[0] != token:
+            entry = cache[key] = (token, Future())
+            mine = True
+        else:
+            mine = False
+    future = entry[1]
+    if not mine:
+        return future.result()
+    try:
+        future.set_result(compute())
+    except BaseException as e:
+        future.set_exception(e)
+        with _lock:
+            if cache.get(key) is entry:  # the next caller tries again
+                del cache[key]
+        raise
+    return future.result()
+
+
+class Materialiser:
+    """Computes every aggregate of a data version in a background thread: at the start, and after writes when
+    views.AfterWrites says (a burst of uploads makes one run). A newer version stops the run of an older one."""
+
+    def __init__(self, state):
+        self.state = state
+        self._lock = threading.Lock()
+        self._version = object()
+        self._after = views.AfterWrites()
+        self.done = threading.Event()  # set when every aggregate of the newest version asked for is there
+
+    def ensure(self, version, after_write: bool = False) -> None:
+        with self._lock:
+            if version == self._version:
+                return
+            self._version = version
+            self.done.clear()
+            delay = max(0.0, self._after.wrote() - time.monotonic()) if after_write else 0.0
+        threading.Thread(target=self._run, args=(version, delay), daemon=True, name="aggregates").start()
+
+    def _run(self, version, delay: float) -> None:
+        time.sleep(delay)
+        with self._lock:
+            if version != self._version:
+                return  # a newer write came meanwhile: its own run follows
+            self._after.act_now()
+        store = self.state.store
+        worker = processes.Worker() if processes.big_on_disk(store) else None
+        try:
+            for name, (per_language, _) in AGGREGATES.items():
+                for lang in LANGUAGES if per_language else [None]:
+                    if self.state.data_modified != version:
+                        return
+                    if worker is None:
+                        aggregate(self.state, name, lang)
+                    else:
+                        value = worker.call(_compute_on_disk, str(store.path), store.iris, name, lang)
+                        _keep(self.state, version, _key(name, lang), value)
+        except Exception as e:  # a remote store that went away, say: a page computes it when asked
+            log.warning("materialising the aggregates stopped: %s", e)
+            return
+        finally:
+            if worker is not None:
+                worker.close()
+        with self._lock:
+            if version == self._version:
+                self.done.set()
+
+
+# In the materialiser's worker: path -> the store opened read-only. By path alone: a worker lives for one run, that
+# is for one version of the data.
+_opened: dict = {}
+
+
+def _compute_on_disk(path: str, iris, name: str, lang: str | None):
+    if path not in _opened:
+        from ..store import OxigraphStore
+
+        _opened[path] = OxigraphStore(path, iris, read_only=True)
+    return AGGREGATES[name][1](_opened[path], lang)

@@ -1,0 +1,127 @@
+"""Aggregates over the whole store (server/aggregates.py) are materialised per data version in the background: at the
+start and after writes, so that the first visitor after a write does not wait for the national comparison views.
+A page that needs one meanwhile computes it once, however many ask at the same time, and a result computed while a
+write came is never kept as the new version's."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import DATA, run_cli
+from test_publish import auth, token
+
+from kuntagraph import processes
+from kuntagraph.server.aggregates import memo
+from kuntagraph.server.app import Settings, create_app
+from kuntagraph.store import open_store
+
+G491 = "https://w3id.org/kuntagraph/graph/491"
+NEW_NAME = "Mikkelin testikaupunki"
+
+
+class WatchedStore:
+    """The real store; it notes which thread issued each query (pages run in AnyIO's worker threads, the
+    materialiser in "aggregates"). Without `path`, work that reads the whole store is done in the server."""
+
+    def __init__(self, store, path=None):
+        self._store, self.path = store, path
+        self.queries: list[tuple[str, str]] = []  # (thread name, query)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def select(self, sparql):
+        self.queries.append((threading.current_thread().name, sparql))
+        return self._store.select(sparql)
+
+
+@pytest.mark.parametrize("own_process", [False, True], ids=["in-the-server", "in-a-process"])
+def test_after_a_write_the_comparisons_are_ready_before_anyone_asks(tmp_path, monkeypatch, own_process):
+    """In a process of its own for a big on-disk store (here: any size), in a thread of the server otherwise."""
+    path = tmp_path / "store"
+    assert run_cli("load", DATA, "--store", path).returncode == 0
+    admin = token(path, "--admin")
+    if own_process:
+        monkeypatch.setattr(processes, "OWN_PROCESS_FROM_BYTES", 0)
+    store = WatchedStore(open_store(path), path if own_process else None)
+    app = create_app(store, Settings(state_dir=str(path)))
+    with TestClient(app) as client:
+        assert app.state.aggregates.done.wait(60), "the aggregates of the start were not materialised"
+        before = client.get("/compare/matrix.json").json()
+        assert "Mikkeli" in str(before) and NEW_NAME not in str(before)
+
+        body = (DATA / "491.ttl").read_text(encoding="utf-8")
+        assert body.count('"Mikkeli"@fi') == 1
+        r = client.put("/store", params={"graph": G491}, content=body.replace('"Mikkeli"@fi', f'"{NEW_NAME}"@fi').encode(),
+                       headers={**auth(admin), "content-type": "text/turtle"})
+        assert r.status_code in (200, 204), r.text
+        assert app.state.aggregates.done.wait(60), "the aggregates of the write were not materialised"
+        in_background = [q for thread, q in store.queries if thread == "aggregates"]
+        assert bool(in_background) is not own_process, "the aggregates were computed in the wrong place"
+        store.queries.clear()
+        for path_ in ("/compare/matrix.json", "/compare/products.json", "/compare/reference.json", "/"):
+            assert client.get(path_).status_code == 200
+        matrix = client.get("/compare/matrix.json").json()
+        assert NEW_NAME in str(matrix), "the matrix is of the data before the write"
+        by_pages = [q for thread, q in store.queries if thread.startswith("AnyIO worker thread")]
+        assert not by_pages, f"a page computed an aggregate itself: {by_pages[0][:200]}"
+
+
+def test_callers_at_the_same_time_share_one_computation():
+    state = SimpleNamespace(data_modified=1.0)
+    calls, gate = [], threading.Event()
+
+    def slow():
+        calls.append(1)
+        gate.wait(10)
+        return "value"
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(memo(state, "k", slow))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert results == ["value"] * 4 and len(calls) == 1
+
+
+def test_a_result_computed_while_a_write_came_is_not_kept():
+    state = SimpleNamespace(data_modified=1.0)
+
+    def during_a_write():
+        state.data_modified = 2.0  # the write lands while the aggregate is being computed
+        return "old"
+
+    assert memo(state, "k", during_a_write) == "old"  # the caller gets what it computed
+    assert memo(state, "k", lambda: "new") == "new"  # the new version's is computed again
+    assert memo(state, "k", lambda: "again") == "new"  # and then kept
+
+
+def test_a_failed_computation_is_tried_again():
+    state = SimpleNamespace(data_modified=1.0)
+
+    def fails():
+        raise ConnectionError("the remote store went away")
+
+    try:
+        memo(state, "k", fails)
+    except ConnectionError:
+        pass
+    else:
+        raise AssertionError("the failure was not raised")
+    assert memo(state, "k", lambda: "back") == "back"
+
+
+def test_a_new_token_computes_again_and_replaces_the_old():
+    state = SimpleNamespace(data_modified=1.0)
+    assert memo(state, "k", lambda: "step 1", token=1) == "step 1"
+    assert memo(state, "k", lambda: "step 2", token=2) == "step 2"
+    assert memo(state, "k", lambda: "again", token=2) == "step 2"
+    assert [k for k in state._memo if k != "version"] == ["k"]  # one entry, not one per step
