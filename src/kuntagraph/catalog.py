@@ -77,8 +77,9 @@ SELECT ?g (MAX(?t) AS ?modified) WHERE {
   { GRAPH ?g { { ?a a prov:Activity ; prov:endedAtTime ?t } UNION { ?x dcterms:modified ?t } } FILTER(?g != <RECORDS>) }
   UNION { GRAPH <RECORDS> { ?g dcterms:modified ?t } }
 } GROUP BY ?g"""
+# VALUES, not FILTER IN: the filter was applied to every typed node of the store (220 ms at national scale; 3.5 ms).
 OWNERS = """
-SELECT ?g ?owner WHERE { GRAPH ?g { ?owner a ?kind } FILTER(?kind IN (kg:Municipality, kg:Consortium)) }"""
+SELECT ?g ?owner WHERE { VALUES ?kind { kg:Municipality kg:Consortium } GRAPH ?g { ?owner a ?kind } }"""
 
 
 class Listing:
