@@ -306,21 +306,6 @@ class _Terms:
         last = _last_of_each(items)
         return items[last], weights[last]
 
-    def weight(self, key: str, item: int) -> float:
-        """The item's weight in the postings of `key` (its own or a linked node's), 0.0 if it has none."""
-        best = 0.0
-        own = self.post.get(key)
-        if own is not None:
-            i = int(np.searchsorted(own, item << 3))
-            if i < len(own) and int(own[i]) >> 3 == item:
-                best = WEIGHT_CODES[int(own[i]) & 7]
-        for v in self.linked.get(key, ()):
-            members = self.members[int(v) >> 3]
-            i = int(np.searchsorted(members, item))
-            if i < len(members) and members[i] == item:
-                best = max(best, WEIGHT_CODES[int(v) & 7])
-        return best
-
     def freeze(self):
         for table in (self.post, self.linked):
             for key, values in table.items():
@@ -751,7 +736,7 @@ class SearchIndex:
         content = [w for w in found if w not in STOPWORDS]
         return (content or found)[:MAX_QUERY_TOKENS]
 
-    def _match_word(self, word: str) -> tuple[np.ndarray, list]:
+    def _match_word(self, word: str, decoded: dict) -> tuple[np.ndarray, list]:
         """(each item's best score for this query word, 0 where it does not match; what matched:
         [(space, group, table, keys, splits)]).
 
@@ -760,7 +745,6 @@ class SearchIndex:
         best = np.zeros(len(self._items))
         matched = []
         ascii_query = not any(c in _KEEP for c in word)
-        decoded: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}  # the splits of a compound ask again
 
         def posting(t: _Terms, k: str) -> tuple[np.ndarray, np.ndarray]:
             found = decoded.get((id(t), k))
@@ -804,9 +788,10 @@ class SearchIndex:
                 matched.append((space, group, t, keys, splits))
         return best, matched
 
-    def _terms(self, item: _Item, number: int, matched: list) -> set[tuple[str, str, str]]:
-        """The (space, group, key) terms of an item among what query words matched (see _match_word), as far as its
-        snippet can tell: terms whose key is not a word of its passages are left out (they cannot be shown)."""
+    def _terms(self, item: _Item, j: int, matched: list, weights: "_HitWeights") -> set[tuple[str, str, str]]:
+        """The (space, group, key) terms of the j-th hit shown among what query words matched (see _match_word), as
+        far as its snippet can tell: terms whose key is not a word of its passages are left out (they cannot be
+        shown)."""
         shown: dict[str, set[str]] = {}  # group -> the keys of the passages' words, and their ASCII forms
         for plang, text in item.passages:
             group = group_of(plang)
@@ -817,13 +802,13 @@ class SearchIndex:
         terms = set()
         for space, group, t, keys, splits in matched:
             present = shown.get(group, set())
-            terms.update((space, group, k) for k in keys if k in present and t.weight(k, number))
+            terms.update((space, group, k) for k in keys if k in present and weights.of(t, k)[j])
             for lkeys, rkeys in splits:
                 if present.isdisjoint(lkeys) and present.isdisjoint(rkeys):
                     continue
-                lbest = max(((t.weight(k, number), k) for k in lkeys), default=(0.0, ""))
+                lbest = max(((weights.of(t, k)[j], k) for k in lkeys), default=(0.0, ""))
                 if lbest[0]:
-                    right = [(space, group, k) for k in rkeys if t.weight(k, number)]
+                    right = [(space, group, k) for k in rkeys if weights.of(t, k)[j]]
                     if right:
                         terms.add((space, group, lbest[1]))
                         terms.update(right)
@@ -836,13 +821,14 @@ class SearchIndex:
         qwords = self._query_words(query)
 
         matched_words = []
+        decoded: dict = {}  # (table, key) -> its posting: the splits of a compound, and the snippets, ask again
         items = self._items
         if not qwords:
             hit, score_of = np.arange(len(items)), np.zeros(len(items))
         else:
             total = every = None  # the sum of the words' scores; the items every word matches
             for w in qwords:
-                found, matched = self._match_word(w)
+                found, matched = self._match_word(w, decoded)
                 matched_words += matched
                 if total is None:
                     total, every = found, found > 0
@@ -892,9 +878,11 @@ class SearchIndex:
         labels = {i: _pick(items.name(i), lang) or _last_segment(items.iris[i]) for i in scores}
         candidates = sorted(scores, key=lambda i: (-scores[i], len(labels[i]), labels[i].casefold(), items.iris[i]))
         hits = []
-        for i in candidates[:limit]:
+        shown = candidates[:limit]
+        weights = _HitWeights(shown, decoded)
+        for j, i in enumerate(shown):
             it = items[i]
-            snippet = self._snippet(it, self._terms(it, i, matched_words), lang) if it.passages and matched_words else None
+            snippet = self._snippet(it, self._terms(it, j, matched_words, weights), lang) if it.passages and matched_words else None
             hits.append(Hit(iri=it.iri, kind=it.kind, label=labels[i], snippet=snippet,
                             municipalities=list(it.municipalities), areas=list(it.areas), score=round(scores[i], 4)))
         total = int(np.count_nonzero(k & m & a)) if browsing else 0
@@ -937,6 +925,26 @@ class SearchIndex:
                 if ("k", group, k) in matched or ("a", group, k.translate(_ASCII)) in matched:
                     return _window(text, start, end)
         return None
+
+
+class _HitWeights:
+    """Each matched key's weight for each hit shown: one lookup per key over all the hits, not one per key and hit
+    (100 hits of a compound word made 40,000 lookups, most of a search)."""
+
+    def __init__(self, hits: list[int], postings: dict):
+        self.hits, self.postings, self._found = np.asarray(hits, dtype=np.int64), postings, {}
+
+    def of(self, table: "_Terms", key: str) -> np.ndarray:
+        found = self._found.get((id(table), key))
+        if found is None:
+            items, weights = self.postings.get((id(table), key)) or table.posting(key)
+            found = np.zeros(len(self.hits))
+            if len(items):
+                at = np.minimum(np.searchsorted(items, self.hits), len(items) - 1)
+                has = items[at] == self.hits
+                found[has] = weights[at[has]]
+            self._found[id(table), key] = found
+        return found
 
 
 def _last_segment(iri: str) -> str:
