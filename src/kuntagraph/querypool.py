@@ -29,7 +29,7 @@ _ERRORS = {e.__name__: e for e in (QueryError, QueryTimeout, ResultTooLarge)}
 # itself while it serialises a streaming answer, and that answer is a clean QueryTimeout).
 GRACE_S = 0.25
 # A worker idle this long closes its view of the store; its next query opens it again (40 ms at national scale).
-IDLE_CLOSE_S = 60.0
+IDLE_CLOSE_S = 600.0
 
 
 class WorkerLost(Exception):
