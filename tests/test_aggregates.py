@@ -125,3 +125,14 @@ def test_a_new_token_computes_again_and_replaces_the_old():
     assert memo(state, "k", lambda: "step 2", token=2) == "step 2"
     assert memo(state, "k", lambda: "again", token=2) == "step 2"
     assert [k for k in state._memo if k != "version"] == ["k"]  # one entry, not one per step
+
+
+def test_a_snapshot_of_an_older_version_is_not_kept_as_the_newer_ones():
+    """The materialiser's worker reads a snapshot of the store: what it computes is kept only while the data
+    version it was started for is the current one."""
+    state = SimpleNamespace(data_modified=2.0)
+    computed = []
+    assert memo(state, "k", lambda: computed.append(1) or "of version 1", only_at=1.0) is None
+    assert not computed
+    assert memo(state, "k", lambda: "of version 2", only_at=2.0) == "of version 2"
+    assert memo(state, "k", lambda: "again") == "of version 2"

@@ -533,17 +533,18 @@ def test_an_idle_query_worker_lets_go_of_the_store(fresh_store):
 
     ask_count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:x-test:idle> { ?s ?p ?o } }"
     writer = OxigraphStore(fresh_store)
-    pool = QueryPool(writer, 1, idle_close_s=0.5)
+    pool = QueryPool(writer, 1, idle_close_s=2.0)
     try:
         deadline = lambda: time.monotonic() + 30  # noqa: E731
         assert '"0"' in pool.execute(ask_count, deadline=deadline()).body.decode()
         worker = pool._idle.queue[0]
         assert store_files(worker), "the worker did not open the store"
-        for _ in range(50):
+        for _ in range(150):
             if not store_files(worker):
                 break
             time.sleep(0.1)
         assert not store_files(worker), "an idle worker still holds the store's files"
+        assert '"0"' in pool.execute(ask_count, deadline=deadline()).body.decode()  # it opens the store again
         writer.replace_graph("urn:x-test:idle", [ox.Triple(ox.NamedNode("urn:x-test:a"), ox.NamedNode("urn:x-test:b"), ox.Literal("1"))])
         pool.changed()
         assert '"1"' in pool.execute(ask_count, deadline=deadline()).body.decode()

@@ -22,8 +22,14 @@ def big_on_disk(store) -> bool:
     path = getattr(store, "path", None)  # None: in memory, or a remote store
     if path is None:
         return False
+    size = 0
     with os.scandir(path) as entries:  # RocksDB keeps its files in one directory
-        return sum(e.stat().st_size for e in entries if e.is_file()) >= OWN_PROCESS_FROM_BYTES
+        for e in entries:
+            try:
+                size += e.stat().st_size if e.is_file() else 0
+            except FileNotFoundError:  # compacted away meanwhile
+                pass
+    return size >= OWN_PROCESS_FROM_BYTES
 
 
 class ProcessLost(Exception):

@@ -195,3 +195,4 @@ def _serve(conn, path: str, parent: int, idle_close_s: float):
         except (QueryError, QueryTimeout, ResultTooLarge) as e:
             reply = (type(e).__name__, str(e))
         conn.send(reply)
+        reply = None  # not held while idle

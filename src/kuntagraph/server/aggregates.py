@@ -57,35 +57,22 @@ _lock = threading.Lock()
 
 def aggregate(state, name: str, lang: str | None = None):
     """The aggregate `name` (in `lang` if it is per language) of the current data version."""
-    per_language, compute = AGGREGATES[name]
-    return memo(state, _key(name, lang), lambda: compute(state.store, lang))
+    return memo(state, _key(name, lang), lambda: AGGREGATES[name][1](state.store, lang))
 
 
 def _key(name: str, lang: str | None):
     return (name, lang) if AGGREGATES[name][0] else name
 
 
-def _keep(state, version, key, value) -> None:
-    """Keep `value`, computed elsewhere from the data of `version`, unless the data has moved on or it is there."""
-    with _lock:
-        if state.data_modified != version:
-            return
-        cache = state.__dict__.setdefault("_memo", {})
-        if cache.get("version") != version:
-            cache.clear()
-            cache["version"] = version
-        if key not in cache:
-            done = Future()
-            done.set_result(value)
-            cache[key] = (None, done)
-
-
-def memo(state, key, compute, token=None):
+def memo(state, key, compute, token=None, only_at=None):
     """compute() once per data version (and per `token`: a new token computes it again, replacing the old one).
     Concurrent callers of a key share one computation. A write empties the cache, so a result computed while it
-    came is not kept as the new version's."""
+    came is not kept as the new version's. `only_at`: compute only if the data version is still that one (else
+    None), for a computation that reads a snapshot of it."""
     with _lock:
         version = state.data_modified  # read in the lock: a caller that read it before a write cannot go back to it
+        if only_at is not None and version != only_at:
+            return None
         cache = state.__dict__.setdefault("_memo", {})
         if cache.get("version") != version:
             cache.clear()
@@ -136,18 +123,18 @@ class Materialiser:
             if version != self._version:
                 return  # a newer write came meanwhile: its own run follows
             self._after.act_now()
-        store = self.state.store
-        worker = processes.Worker() if processes.big_on_disk(store) else None
+        store, worker = self.state.store, None
         try:
+            worker = processes.Worker() if processes.big_on_disk(store) else None
             for name, (per_language, _) in AGGREGATES.items():
                 for lang in LANGUAGES if per_language else [None]:
                     if self.state.data_modified != version:
                         return
                     if worker is None:
                         aggregate(self.state, name, lang)
-                    else:
-                        value = worker.call(_compute_on_disk, str(store.path), store.iris, name, lang)
-                        _keep(self.state, version, _key(name, lang), value)
+                    else:  # in the cache while it is computed, so that a page asking meanwhile waits for it
+                        memo(self.state, _key(name, lang), lambda: worker.call(_compute_on_disk, str(store.path), store.iris, name, lang),
+                             only_at=version)  # the worker reads a snapshot: of this version, or newer
         except Exception as e:  # a remote store that went away, say: a page computes it when asked
             log.warning("materialising the aggregates stopped: %s", e)
             return
