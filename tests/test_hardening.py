@@ -236,10 +236,12 @@ def test_pages_wait_their_turn_for_a_page_thread_and_readiness_does_not(store):
             answers[path] = client.get(path, headers={"accept": "text/html"}).status_code
 
         # A municipality's page holds the one page thread; the matrix (not a heavy page: threads.HEAVY) waits for it.
+        # In that order: the matrix is materialised (server/aggregates.py), so if it came first it would not wait.
         pages = [threading.Thread(target=page, args=(path,)) for path in ("/id/491", "/compare/matrix")]
         try:
-            for p in pages:
-                p.start()
+            pages[0].start()
+            assert _until(lambda: _gauge(client, "kuntagraph_page_threads", "busy") == 1)
+            pages[1].start()
             assert _until(lambda: _gauge(client, "kuntagraph_page_threads", "busy") == 1
                           and _gauge(client, "kuntagraph_page_threads", "waiting") == 1)
             assert _gauge(client, "kuntagraph_page_threads", "limit") == 1
