@@ -208,7 +208,7 @@ PAGES = ["/", "/compare/matrix", "/compare/products", "/compare/reference", "/co
          "/id/lumme/system/koha", "/id/lumme/system/koha.jsonld", "/search?q=kirjasto", "/search?q=kirjaston+asiakastiedot&kunta=491",
          "/finder?q=kirjaston+asiakastiedot", "/finder.json?q=kirjaston+asiakastiedot", "/compare/products.csv",
          "/vocab/service-area", "/vocab/system-product.ttl", "/def", "/.well-known/void", "/dumps/491.ttl", "/dumps/all.nq",
-         "/catalog", "/catalog?page=2", "/catalog/491.jsonld", "/catalog.rdf", "/sparql"]
+         "/catalog", "/catalog?page=2", "/catalog/491.jsonld", "/catalog.rdf", "/sparql", "/sparql/completions"]
 
 
 @pytest.fixture(scope="module")

@@ -225,6 +225,9 @@ def test_completions_list_project_terms(server):
     assert "kg: <https://w3id.org/kuntagraph/def#>" in d["prefixes"]
     assert BASE + "def#InformationResource" in d["classes"]
     assert BASE + "def#heldIn" in d["properties"]
+    assert "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" in d["properties"]  # in use, declared nowhere here
+    # The ontology's anonymous classes (owl:unionOf and the like) are blank nodes: nothing to complete.
+    assert all(t.startswith("http") for t in d["classes"] + d["properties"]), d
 
 
 def test_another_base_iri_keeps_the_vocabulary_and_every_view_working():
