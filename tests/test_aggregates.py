@@ -136,3 +136,36 @@ def test_a_snapshot_of_an_older_version_is_not_kept_as_the_newer_ones():
     assert not computed
     assert memo(state, "k", lambda: "of version 2", only_at=2.0) == "of version 2"
     assert memo(state, "k", lambda: "again") == "of version 2"
+
+
+class AwayAtFirst(WatchedStore):
+    """The real store, away (as a remote store that went down) for the materialiser's queries until `back` is set."""
+
+    def __init__(self, store):
+        super().__init__(store)
+        self.back = threading.Event()
+
+    def select(self, sparql):
+        if threading.current_thread().name == "aggregates" and not self.back.is_set():
+            raise ConnectionError("the store went away")
+        return super().select(sparql)
+
+
+def test_a_failed_run_starts_again_when_a_page_asks(store):
+    """A run that failed is not left failed until the next write: the next page that needs an aggregate starts it
+    again. A run that did not fail is not started again by pages."""
+    away = AwayAtFirst(store)
+    app = create_app(away)
+    with TestClient(app) as client:
+        app.state.aggregates.wait(60)
+        assert not app.state.aggregates.done.is_set(), "the run did not fail"
+        away.back.set()
+        assert client.get("/compare/matrix.json").status_code == 200  # computed by the page, and the run starts again
+        assert app.state.aggregates.done.wait(60), "the failed run was not started again"
+        app.state.aggregates.wait(60)
+        runs_queries = len([q for thread, q in away.queries if thread == "aggregates"])
+        assert runs_queries
+        assert client.get("/compare/products.json").status_code == 200
+        app.state.aggregates.wait(60)
+        assert len([q for thread, q in away.queries if thread == "aggregates"]) == runs_queries, \
+            "a page started a run that had not failed"

@@ -216,32 +216,83 @@ class AfterWrites:
         self._first, self.due = None, 0.0
 
 
-class ComplianceChecker:
+class FollowsWrites:
+    """Background work that follows the data (the §28 check, the materialised aggregates): one run per data version,
+    in a thread of its own, started at once or, after writes, when AfterWrites says. A newer version's run replaces
+    an older one's, which stops at its next step (it checks `current`). A run that failed (a remote store that went
+    away, say) starts again on the next ensure() of its version."""
+
+    thread_name = "follows-writes"
+    what = "background work"  # for the log
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._version = object()
+        self._failed = False
+        self._after = AfterWrites()
+        self._thread: threading.Thread | None = None
+
+    def ensure(self, version, after_write: bool = False) -> None:
+        """Start a run of `version` unless one is under way or done; `after_write`: when AfterWrites says."""
+        with self._lock:
+            if version == self._version and not self._failed:
+                return
+            self._version, self._failed = version, False
+            self._starting()
+            delay = max(0.0, self._after.wrote() - time.monotonic()) if after_write else 0.0
+            self._thread = threading.Thread(target=self._run, args=(version, delay), daemon=True, name=self.thread_name)
+            self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        thread = self._thread
+        if thread:
+            thread.join(timeout)
+
+    def current(self, version) -> bool:
+        """Whether `version` is still the one to work on. Call it holding the lock to act on the answer."""
+        return version == self._version and not self._failed
+
+    def _starting(self) -> None:
+        """Under the lock, as a new run is set up: forget what the last one showed."""
+
+    def _work(self, version) -> None:
+        raise NotImplementedError
+
+    def _run(self, version, delay: float) -> None:
+        time.sleep(delay)
+        with self._lock:
+            if not self.current(version):
+                return  # a newer write came meanwhile: its own run follows
+            self._after.act_now()
+        try:
+            self._work(version)
+        except Exception as e:
+            import logging
+
+            logging.getLogger("kuntagraph").warning("%s stopped and starts again when next asked for: %s", self.what, e)
+            with self._lock:
+                if version == self._version:
+                    self._failed = True
+
+
+class ComplianceChecker(FollowsWrites):
     """Validates the store's graphs with the shapes in the background, a batch at a time, so that the
     views never wait for it: they show what is done and say how far the check is. Each data version is
     checked once; the server starts a new check when the data changes. Until the check has counted the graphs,
     the total is None: "0 of 0 checked" would read as a complete check that found nothing."""
 
     BATCH = 25  # graphs per pySHACL run: its fixed cost is shared, its memory stays small
+    thread_name = "compliance"
+    what = "The §28 check"
 
     def __init__(self, store: Store):
+        super().__init__()
         self.store = store
-        self._lock = threading.Lock()
-        self._version = object()
         self._results: list = []
         self._done = self._total = 0
-        self._thread: threading.Thread | None = None
-        self._after = AfterWrites()
 
-    def ensure(self, version, after_write: bool = False) -> None:
-        """Start checking `version` unless it is being or has been checked; `after_write`: when AfterWrites says."""
-        with self._lock:
-            if version == self._version:
-                return
-            self._version, self._results, self._done, self._total = version, [], 0, None
-            delay = max(0.0, self._after.wrote() - time.monotonic()) if after_write else 0.0
-            self._thread = threading.Thread(target=self._run, args=(version, delay), daemon=True, name="compliance")
-            self._thread.start()
+    def _starting(self) -> None:
+        self._results, self._done, self._total = [], 0, None
 
     def progress(self) -> tuple[int, int | None]:
         """(graphs checked, graphs to check or None while they are being counted), without copying the results."""
@@ -253,28 +304,7 @@ class ComplianceChecker:
         with self._lock:
             return list(self._results), self._done, self._total
 
-    def wait(self, timeout: float | None = None) -> None:
-        thread = self._thread
-        if thread:
-            thread.join(timeout)
-
-    def _run(self, version, delay: float) -> None:
-        time.sleep(delay)
-        with self._lock:
-            if version != self._version:
-                return  # a newer write came meanwhile: its own check runs
-            self._after.act_now()
-        try:
-            self._check(version)
-        except Exception as e:  # a remote store that went away, say: the next ensure() of this version starts again
-            import logging
-
-            logging.getLogger("kuntagraph").warning("the §28 check stopped and starts again on the next page: %s", e)
-            with self._lock:
-                if version == self._version:
-                    self._version = object()
-
-    def _check(self, version) -> None:
+    def _work(self, version) -> None:
         from . import processes
 
         store = self.store
@@ -290,7 +320,7 @@ class ComplianceChecker:
         on_disk = getattr(store, "path", None) is not None
         context_parts = {} if on_disk else {g: store.dump("ntriples", g) for g in vocab + shared}
         with self._lock:
-            if version != self._version:
+            if not self.current(version):
                 return
             self._total = len(described)
         # pySHACL runs in a separate process: in a thread it would hold the GIL and slow every request.
@@ -304,7 +334,7 @@ class ComplianceChecker:
                     context = b"".join(part for g, part in context_parts.items() if g not in batch)
                     results = worker.call(_validate_batch, data, context)
                 with self._lock:
-                    if version != self._version:
+                    if not self.current(version):
                         return  # the data changed meanwhile: a newer check has started
                     self._results += results
                     self._done += len(batch)
@@ -327,7 +357,7 @@ def _validate_batch(data: dict, context: bytes) -> list:
 
 
 # In the checker's worker: path -> (the store opened read-only, its context graphs' bytes). By path alone, because
-# a worker lives for one check (ComplianceChecker._check), that is for one version of the data.
+# a worker lives for one check (ComplianceChecker._work), that is for one version of the data.
 _opened: dict = {}
 
 

@@ -9,15 +9,11 @@ them: for a big on-disk store in a process of its own (processes.big_on_disk), w
 sends each aggregate back pickled, so that neither the work nor RocksDB's caches of the whole store it reads stay
 in the server. A page that needs one before it is there computes it, or waits for the computation under way."""
 
-import logging
 import threading
-import time
 from concurrent.futures import Future
 
 from .. import processes, views
 from ..languages import LANGUAGES
-
-log = logging.getLogger("kuntagraph")
 
 
 def _publishers(store, lang):
@@ -57,6 +53,9 @@ _lock = threading.Lock()
 
 def aggregate(state, name: str, lang: str | None = None):
     """The aggregate `name` (in `lang` if it is per language) of the current data version."""
+    materialiser = getattr(state, "aggregates", None)
+    if materialiser is not None:
+        materialiser.retry(state.data_modified)
     return memo(state, _key(name, lang), lambda: AGGREGATES[name][1](state.store, lang))
 
 
@@ -97,32 +96,31 @@ def memo(state, key, compute, token=None, only_at=None):
     return future.result()
 
 
-class Materialiser:
+class Materialiser(views.FollowsWrites):
     """Computes every aggregate of a data version in a background thread: at the start, and after writes when
-    views.AfterWrites says (a burst of uploads makes one run). A newer version stops the run of an older one."""
+    views.AfterWrites says (a burst of uploads makes one run). A newer version stops the run of an older one; a run
+    that failed starts again when a page next asks for an aggregate (retry)."""
+
+    thread_name = "aggregates"
+    what = "Materialising the aggregates"
 
     def __init__(self, state):
+        super().__init__()
         self.state = state
-        self._lock = threading.Lock()
-        self._version = object()
-        self._after = views.AfterWrites()
         self.done = threading.Event()  # set when every aggregate of the newest version asked for is there
 
-    def ensure(self, version, after_write: bool = False) -> None:
-        with self._lock:
-            if version == self._version:
-                return
-            self._version = version
-            self.done.clear()
-            delay = max(0.0, self._after.wrote() - time.monotonic()) if after_write else 0.0
-        threading.Thread(target=self._run, args=(version, delay), daemon=True, name="aggregates").start()
+    def _starting(self) -> None:
+        self.done.clear()
 
-    def _run(self, version, delay: float) -> None:
-        time.sleep(delay)
+    def retry(self, version) -> None:
+        """Start again the run of `version` if it failed. Only then: a page asking for an aggregate between a write
+        and the write's own ensure() must not start a run before AfterWrites says."""
         with self._lock:
-            if version != self._version:
-                return  # a newer write came meanwhile: its own run follows
-            self._after.act_now()
+            failed = self._failed and version == self._version
+        if failed:
+            self.ensure(version)
+
+    def _work(self, version) -> None:
         store, worker = self.state.store, None
         try:
             worker = processes.Worker() if processes.big_on_disk(store) else None
@@ -135,14 +133,11 @@ class Materialiser:
                     else:  # in the cache while it is computed, so that a page asking meanwhile waits for it
                         memo(self.state, _key(name, lang), lambda: worker.call(_compute_on_disk, str(store.path), store.iris, name, lang),
                              only_at=version)  # the worker reads a snapshot: of this version, or newer
-        except Exception as e:  # a remote store that went away, say: a page computes it when asked
-            log.warning("materialising the aggregates stopped: %s", e)
-            return
         finally:
             if worker is not None:
                 worker.close()
         with self._lock:
-            if version == self._version:
+            if self.current(version):
                 self.done.set()
 
 
