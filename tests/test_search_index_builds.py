@@ -273,7 +273,7 @@ def _python_cpu_seconds(pid: int) -> float:
             if (thread / "comm").read_text().startswith("rocksdb"):
                 continue
             fields = (thread / "stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # a thread that ended meanwhile
+        except OSError:  # a thread that ended meanwhile
             continue
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")

@@ -228,7 +228,7 @@ class FollowsWrites:
     def __init__(self):
         self._lock = threading.Lock()
         self._version = object()
-        self._failed = False
+        self._failed, self._failed_at = False, 0.0
         self._after = AfterWrites()
         self._thread: threading.Thread | None = None
 
@@ -237,11 +237,14 @@ class FollowsWrites:
         with self._lock:
             if version == self._version and not self._failed:
                 return
-            self._version, self._failed = version, False
-            self._starting()
-            delay = max(0.0, self._after.wrote() - time.monotonic()) if after_write else 0.0
-            self._thread = threading.Thread(target=self._run, args=(version, delay), daemon=True, name=self.thread_name)
-            self._thread.start()
+            self._start(version, max(0.0, self._after.wrote() - time.monotonic()) if after_write else 0.0)
+
+    def _start(self, version, delay: float) -> None:
+        """Under the lock."""
+        self._version, self._failed = version, False
+        self._starting()
+        self._thread = threading.Thread(target=self._run, args=(version, delay), daemon=True, name=self.thread_name)
+        self._thread.start()
 
     def wait(self, timeout: float | None = None) -> None:
         thread = self._thread
@@ -272,7 +275,7 @@ class FollowsWrites:
             logging.getLogger("kuntagraph").warning("%s stopped and starts again when next asked for: %s", self.what, e)
             with self._lock:
                 if version == self._version:
-                    self._failed = True
+                    self._failed, self._failed_at = True, time.monotonic()
 
 
 class ComplianceChecker(FollowsWrites):

@@ -10,6 +10,7 @@ sends each aggregate back pickled, so that neither the work nor RocksDB's caches
 in the server. A page that needs one before it is there computes it, or waits for the computation under way."""
 
 import threading
+import time
 from concurrent.futures import Future
 
 from .. import processes, views
@@ -112,13 +113,15 @@ class Materialiser(views.FollowsWrites):
     def _starting(self) -> None:
         self.done.clear()
 
+    RETRY_AFTER_S = 10.0  # while a remote store is away, pages do not start a failing run (and log it) each
+
     def retry(self, version) -> None:
-        """Start again the run of `version` if it failed. Only then: a page asking for an aggregate between a write
-        and the write's own ensure() must not start a run before AfterWrites says."""
+        """Start again the run of `version` if it failed, RETRY_AFTER_S or more ago. Only then: a page asking for an
+        aggregate between a write and the write's own ensure() must not start a run before AfterWrites says, nor
+        one of the version before the write (checked and started in one hold of the lock)."""
         with self._lock:
-            failed = self._failed and version == self._version
-        if failed:
-            self.ensure(version)
+            if self._failed and version == self._version and time.monotonic() - self._failed_at >= self.RETRY_AFTER_S:
+                self._start(version, 0.0)
 
     def _work(self, version) -> None:
         store, worker = self.state.store, None
