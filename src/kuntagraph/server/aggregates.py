@@ -104,6 +104,7 @@ class Materialiser(views.FollowsWrites):
 
     thread_name = "aggregates"
     what = "Materialising the aggregates"
+    RETRY_AFTER_S = 10.0  # while a remote store is away, pages do not start a failing run (and log it) each
 
     def __init__(self, state):
         super().__init__()
@@ -112,8 +113,6 @@ class Materialiser(views.FollowsWrites):
 
     def _starting(self) -> None:
         self.done.clear()
-
-    RETRY_AFTER_S = 10.0  # while a remote store is away, pages do not start a failing run (and log it) each
 
     def retry(self, version) -> None:
         """Start again the run of `version` if it failed, RETRY_AFTER_S or more ago. Only then: a page asking for an
