@@ -1,6 +1,12 @@
 """Backups of an on-disk store: every named graph (N-Quads) and the state beside it (credentials and the
-history of versions, SQLite), in one .tar.gz. `dump` runs while the server runs (the store is opened read-only,
-the state copied with SQLite's online backup); `restore` fills an empty directory and checks what it wrote.
+history of versions, SQLite), in one .tar.gz. `restore` fills an empty directory and checks what it wrote.
+
+`dump` also runs while a server runs. It then never opens the store the server writes (undefined behaviour in
+pyoxigraph): it copies the state with SQLite's online backup first, then reads the newest checkpoint the server
+made after that copy (kuntagraph.checkpoints; the server makes one within about a second of each burst of writes).
+So every version the copied history calls done is in the graphs; a version still pending in it is settled at the
+restored store's first start, as after a crash (Publisher.recover). A write begun after the state was copied may
+be in the graphs without being in the history.
 """
 
 from __future__ import annotations
@@ -16,29 +22,44 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import checkpoints
 from .auth import STATE_FILE
 from .rdffiles import InputError
 
 GRAPHS, STATE, MANIFEST = "graphs.nq", STATE_FILE, "manifest.json"
 
 
+# How long dump waits for a running server's checkpoint newer than the state it copied.
+WAIT_FOR_CHECKPOINT_S = 30.0
+
+
 def dump(store_dir, out) -> dict:
     store_dir, out = Path(store_dir), Path(out)
-    if not store_dir.is_dir():
+    if not (store_dir / "CURRENT").is_file():
         raise InputError(store_dir, "no such store")
-    try:
-        store = ox.Store.read_only(str(store_dir))
-    except OSError as e:
-        raise InputError(store_dir, f"the store cannot be opened ({e})") from None
-    quads = store.dump(format=ox.RdfFormat.N_QUADS)
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / STATE
         source = store_dir / STATE
         if source.exists():
             with sqlite3.connect(source) as src, sqlite3.connect(state) as dst:
                 src.backup(dst)  # consistent even while the server writes
+        copied = time.time()
+        try:
+            store, hold = ox.Store(str(store_dir)), None  # nobody has the store open
+        except OSError as e:
+            if "lock" not in str(e).lower():
+                raise InputError(store_dir, f"the store cannot be opened ({e})") from None
+            hold = _checkpoint_after(store_dir, state, copied)
+            store = ox.Store.read_only(str(hold.path))
+        try:
+            quads = store.dump(format=ox.RdfFormat.N_QUADS)
+            graphs = len(list(store.named_graphs()))
+        finally:
+            del store
+            if hold is not None:
+                hold.release()
         manifest = {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "quads": quads.count(b"\n"),
-                    "graphs": len(list(store.named_graphs())), "sha256": hashlib.sha256(quads).hexdigest(),
+                    "graphs": graphs, "sha256": hashlib.sha256(quads).hexdigest(),
                     "state": source.exists()}
         part = out.with_name(out.name + ".part")
         try:
@@ -52,6 +73,38 @@ def dump(store_dir, out) -> dict:
             part.unlink(missing_ok=True)
             raise InputError(out, f"cannot be written: {e.strerror}") from None
     return manifest
+
+
+def _checkpoint_after(store_dir: Path, state: Path, copied: float) -> checkpoints.Hold:
+    """A running server's newest checkpoint that holds every version the copied `state` calls done: one made after
+    the copy (`copied`), or an older one whose graphs are those versions (nothing was written since). Waited for:
+    the server makes one about a second after writes."""
+    give_up = time.monotonic() + WAIT_FOR_CHECKPOINT_S
+    while True:
+        hold = checkpoints.hold_newest(store_dir)
+        if hold is not None:
+            if hold.made() >= copied or _holds_history(hold.path, state):
+                return hold
+            hold.release()
+        if time.monotonic() > give_up:
+            raise InputError(store_dir, "is in use by a server, and the server made no checkpoint of it for "
+                                        f"{WAIT_FOR_CHECKPOINT_S:.0f} s (kuntagraph.checkpoints); is that server "
+                                        "answering? Try again, or stop the server and dump then")
+        time.sleep(0.2)
+
+
+def _holds_history(checkpoint: Path, state: Path) -> bool:
+    """Whether each graph of the checkpoint is the newest done version of it in the history `state`."""
+    from .publish import digest
+
+    if not state.exists():
+        return True
+    with sqlite3.connect(state) as db:
+        newest = db.execute("SELECT graph, digest FROM versions v WHERE state = 'done' AND version = "
+                            "(SELECT MAX(version) FROM versions WHERE graph = v.graph AND state = 'done')").fetchall()
+    store = ox.Store.read_only(str(checkpoint))
+    return all(digest(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
+                      if store.contains_named_graph(ox.NamedNode(g)) else b"") == d for g, d in newest)
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes):

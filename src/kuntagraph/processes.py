@@ -18,9 +18,10 @@ OWN_PROCESS_FROM_BYTES = 32 * 2**20
 
 
 def big_on_disk(store) -> bool:
-    """Whether work that reads the whole of `store` goes to a process of its own: an on-disk store, big enough."""
+    """Whether work that reads the whole of `store` goes to a process of its own: an on-disk store written here (the
+    process reads a checkpoint of it: kuntagraph.checkpoints), big enough."""
     path = getattr(store, "path", None)  # None: in memory, or a remote store
-    if path is None:
+    if path is None or getattr(store, "checkpoints", None) is None:
         return False
     size = 0
     with os.scandir(path) as entries:  # RocksDB keeps its files in one directory

@@ -3,10 +3,12 @@
 pyoxigraph cannot cancel a query. In a thread, a query abandoned at its deadline would go on holding a core and
 a slot until it ends by itself, which for a cross join is never: four such queries would stop the endpoint for
 good. So on the embedded store each query runs in a worker process, and a worker still busy at the deadline is
-killed and replaced. Workers open the on-disk store read-only (RocksDB lets readers open it beside the writer)
-and open it again after each write. A worker idle for IDLE_CLOSE_S closes the store: the idle ones no longer hold
-RocksDB's caches (about 100 MB each at national scale) nor files of the store that the writer has since compacted
-away. An in-memory store never changes (writes need --store), so it is copied once to a private directory for them.
+killed and replaced. A worker never opens the store the server writes (undefined behaviour in pyoxigraph): each
+query is sent with the checkpoint it is to read (kuntagraph.checkpoints), the newest, holding every write made
+before the query came, and a worker opens a checkpoint read-only when it is not the one it has open. A worker idle
+for IDLE_CLOSE_S closes it: the idle ones no longer hold RocksDB's caches (about 100 MB each at national scale)
+nor keep an old checkpoint on disk. An in-memory store never changes (writes need --store), so it is copied once
+to a private directory for them.
 
 A remote store needs none of this: the SPARQL server enforces its own limits and the HTTP request can be
 abandoned; its queries run in threads, as many at once as there are slots.
@@ -18,7 +20,9 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import nullcontext
 
+from .checkpoints import Hold
 from .memory import give_back
 from .processes import SPAWN, exit_with_parent
 from .store import Answer, OxigraphStore, QueryError, QueryTimeout, ResultTooLarge, Store
@@ -28,7 +32,7 @@ _ERRORS = {e.__name__: e for e in (QueryError, QueryTimeout, ResultTooLarge)}
 # A worker gets this much past the deadline to send what it has before it is killed (it checks the deadline
 # itself while it serialises a streaming answer, and that answer is a clean QueryTimeout).
 GRACE_S = 0.25
-# A worker idle this long closes its view of the store; its next query opens it again (40 ms at national scale).
+# A worker idle this long closes its checkpoint; its next query opens one again (0.1 s at national scale).
 IDLE_CLOSE_S = 600.0
 
 
@@ -66,9 +70,6 @@ class QuerySlots:
         finally:
             self.slots.release()
 
-    def changed(self):
-        pass
-
     def close(self):
         pass
 
@@ -78,7 +79,6 @@ class QueryPool:
 
     def __init__(self, store: OxigraphStore, workers: int, idle_close_s: float = IDLE_CLOSE_S):
         self.store, self.size, self.idle_close_s = store, workers, idle_close_s
-        self.version = 0  # bumped by changed(); a worker reopens the store when its version is older
         # The idle worker used last goes first: its caches of the store are the warm ones (in turn, each query met
         # a worker whose caches the three before it had not warmed: analyst queries took 1.9x raw pyoxigraph, now 1.05x).
         self._idle: queue.LifoQueue = queue.LifoQueue()
@@ -100,18 +100,23 @@ class QueryPool:
         with self._lock:
             if self._started:
                 return
-            path = self.store.path
-            if path is None:
+            if self.store.path is None:
                 self._copy = tempfile.mkdtemp(prefix="kuntagraph-queries-")
-                path = os.path.join(self._copy, "store")
-                self.store.copy_to(path)
-            self.path = str(path)
+                self.store.copy_to(os.path.join(self._copy, "store"))
+            elif self.store.checkpoints is not None:
+                self.store.checkpoints.start()  # and the first checkpoint, which the first query then need not wait for
             for _ in range(self.size):
                 self._idle.put(self._spawn())
             self._started = True
 
     def _spawn(self) -> "_Worker":
-        return _Worker(self.path, self.idle_close_s)
+        return _Worker(self.idle_close_s)
+
+    def _checkpoint(self):
+        """The view of the store a query reads: the newest checkpoint, or the private copy of an in-memory store."""
+        if self._copy:
+            return nullcontext(os.path.join(self._copy, "store"))
+        return self.store.checkpoint()
 
     def execute(self, sparql: str, *, deadline: float, **kw) -> Answer:
         if not self._started:
@@ -123,7 +128,8 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeout() from None
         try:
-            status, value = worker.ask((self.version, sparql, dict(kw, deadline=deadline)), deadline + GRACE_S)
+            with self._checkpoint() as path:  # held until the worker answers; the worker holds it while it has it open
+                status, value = worker.ask((path, bool(self._copy), sparql, dict(kw, deadline=deadline)), deadline + GRACE_S)
         except (QueryTimeout, WorkerLost):
             worker.kill()
             self.killed += 1
@@ -134,10 +140,6 @@ class QueryPool:
         if status == "ok":
             return value
         raise _ERRORS[status](value)
-
-    def changed(self):
-        """After a write: the next query of each worker opens the store again, to see it."""
-        self.version += 1
 
     def close(self):
         with self._lock:
@@ -153,9 +155,9 @@ class QueryPool:
 
 
 class _Worker:
-    def __init__(self, path: str, idle_close_s: float):
+    def __init__(self, idle_close_s: float):
         self.conn, child = SPAWN.Pipe()
-        self.process = SPAWN.Process(target=_serve, args=(child, path, os.getpid(), idle_close_s), daemon=True)
+        self.process = SPAWN.Process(target=_serve, args=(child, os.getpid(), idle_close_s), daemon=True)
         self.process.start()
         child.close()
 
@@ -174,25 +176,34 @@ class _Worker:
         self.conn.close()
 
 
-def _serve(conn, path: str, parent: int, idle_close_s: float):
-    """A worker's loop: open the store read-only, answer queries, reopen it when the data version moves on, close
-    it when idle."""
+def _serve(conn, parent: int, idle_close_s: float):
+    """A worker's loop: answer queries on the checkpoint each names, opened read-only and held (a shared lock on it)
+    until another is named or the worker is idle for idle_close_s."""
     exit_with_parent(parent)
-    store, version = None, None
+    store, path, hold = None, None, None
     while True:
         try:
             if store is not None and not conn.poll(idle_close_s):
-                store, version = None, None
+                store, path = None, None  # closed before its lock is let go
+                hold = _release(hold)
                 give_back()  # what RocksDB's caches of the store took
                 continue
-            want, sparql, kw = conn.recv()
+            want, private, sparql, kw = conn.recv()
         except (EOFError, OSError):
             return
-        if want != version:
-            store, version = OxigraphStore(path, read_only=True), want
+        if want != path:
+            store = None  # the previous checkpoint closed before its lock is let go
+            hold = _release(hold)
+            hold = None if private else Hold(want)  # (a private copy is nobody else's to remove)
+            store, path = OxigraphStore(want, read_only=True), want
         try:
             reply = ("ok", store.execute(sparql, **kw))
         except (QueryError, QueryTimeout, ResultTooLarge) as e:
             reply = (type(e).__name__, str(e))
         conn.send(reply)
         reply = None  # not held while idle
+
+
+def _release(hold: Hold | None) -> None:
+    if hold is not None:
+        hold.release()

@@ -8,12 +8,14 @@ import json
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import config, rdffiles
+from .checkpoints import Checkpoints
 from .iris import Iris
 from .memory import give_back
 
@@ -177,6 +179,11 @@ class Store(ABC):
         """The ontology, the concept schemes and every graph in data/."""
         self.load_files([*config.ontology_files(), *config.data_files()])
 
+    def writing(self):
+        """Around writes that belong together (a graph and its record): readers in other processes see all of
+        them or none (the embedded store's checkpoints). A remote store's readers read it live."""
+        return nullcontext()
+
 
 def has_dataset_clause(sparql: str) -> bool:
     """Does the query name its own dataset (FROM / FROM NAMED)? Then that dataset applies, not the union."""
@@ -216,18 +223,37 @@ def _graph_nodes(iris, parameter: str) -> list:
 
 
 class OxigraphStore(Store):
-    """Embedded pyoxigraph store, in memory or on disk (`path`). `read_only` opens an on-disk store beside the
-    process that writes it, as it is at the time of opening (the query workers, kuntagraph.querypool)."""
+    """Embedded pyoxigraph store, in memory or on disk (`path`). `read_only` opens a store that no process writes:
+    a checkpoint (kuntagraph.checkpoints), which is how processes beside the server read its store."""
 
     def __init__(self, path: str | Path | None = None, iris: Iris | None = None, read_only: bool = False):
         self.iris = iris or Iris()
         self.path = Path(path) if path else None
+        self.checkpoints = None  # an on-disk store written here keeps them, for readers in other processes
         if read_only:
             self._store = ox.Store.read_only(str(path))
         else:
             self._store = ox.Store(str(path)) if path else ox.Store()
+            if path:
+                self.checkpoints = Checkpoints(self._store, self.path)
+
+    def writing(self):
+        return self.checkpoints.write() if self.checkpoints else nullcontext()
+
+    @contextmanager
+    def checkpoint(self) -> Iterator[str]:
+        """The directory of an immutable copy of this on-disk store, holding every write made before the call,
+        for a process of its own to open read-only while the block runs (kuntagraph.checkpoints)."""
+        if self.checkpoints is None:
+            raise ValueError("only an on-disk store that this process writes has checkpoints")
+        with self.checkpoints.lease() as path:
+            yield path
 
     def replace_graph(self, graph, triples):
+        with self.writing():
+            self._replace_graph(graph, triples)
+
+    def _replace_graph(self, graph, triples):
         # One SPARQL update is one transaction: readers see the old graph or the new one, never a mix.
         # Replacing a graph by nothing removes it (the Graph Store Protocol's DELETE).
         triples = list(triples)
@@ -245,6 +271,10 @@ class OxigraphStore(Store):
                            f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
 
     def load_file(self, path, graph, bulk=False):
+        with self.writing():
+            self._load_file(path, graph, bulk)
+
+    def _load_file(self, path, graph, bulk):
         path, name = Path(path), ox.NamedNode(graph)
         fmt = rdffiles.FORMATS.get(path.suffix.lower())
         # Only triple formats pyoxigraph may read unchecked: a dataset's own graphs would bypass `graph`, and

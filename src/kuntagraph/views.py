@@ -5,6 +5,7 @@ and CSV. Every view issues a fixed, small number of queries, whatever the number
 import re
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -308,6 +309,12 @@ class ComplianceChecker(FollowsWrites):
             return list(self._results), self._done, self._total
 
     def _work(self, version) -> None:
+        # An on-disk store is read by the worker from a checkpoint of it, never the store this process writes.
+        on_disk = getattr(self.store, "checkpoints", None) is not None
+        with self.store.checkpoint() if on_disk else nullcontext() as checkpoint:
+            self._check(version, checkpoint)
+
+    def _check(self, version, checkpoint: str | None) -> None:
         from . import processes
 
         store = self.store
@@ -320,8 +327,7 @@ class ComplianceChecker(FollowsWrites):
         # Graphs go to the worker as N-Triples bytes, a batch at a time: the whole store is never held as Python
         # objects here (at 309 municipalities that was a gigabyte in the server process). The worker reads an
         # on-disk store itself: reading every graph here left 150 MB in the server (RocksDB's caches, a scattered heap).
-        on_disk = getattr(store, "path", None) is not None
-        context_parts = {} if on_disk else {g: store.dump("ntriples", g) for g in vocab + shared}
+        context_parts = {} if checkpoint else {g: store.dump("ntriples", g) for g in vocab + shared}
         with self._lock:
             if not self.current(version):
                 return
@@ -330,8 +336,8 @@ class ComplianceChecker(FollowsWrites):
         with processes.Worker() as worker:
             for start in range(0, len(described), self.BATCH):
                 batch = described[start:start + self.BATCH]
-                if on_disk:
-                    results = worker.call(_validate_on_disk, str(store.path), batch, vocab + shared)
+                if checkpoint:
+                    results = worker.call(_validate_on_disk, checkpoint, batch, vocab + shared)
                 else:
                     data = {g: context_parts.get(g) or store.dump("ntriples", g) for g in batch}
                     context = b"".join(part for g, part in context_parts.items() if g not in batch)
@@ -341,12 +347,6 @@ class ComplianceChecker(FollowsWrites):
                         return  # the data changed meanwhile: a newer check has started
                     self._results += results
                     self._done += len(batch)
-
-
-def _ntriples(triples) -> bytes:
-    import pyoxigraph as ox
-
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
 def _validate_batch(data: dict, context: bytes) -> list:
@@ -359,14 +359,13 @@ def _validate_batch(data: dict, context: bytes) -> list:
     return validate_triples({g: parse(b) for g, b in data.items()}, parse(context)).results
 
 
-# In the checker's worker: path -> (the store opened read-only, its context graphs' bytes). By path alone, because
-# a worker lives for one check (ComplianceChecker._work), that is for one version of the data.
+# In the checker's worker: path -> (the checkpoint opened read-only, its context graphs' bytes).
 _opened: dict = {}
 
 
 def _validate_on_disk(path: str, graphs: list[str], context_graphs: list[str]) -> list:
-    """In the checker's worker: _validate_batch, reading the graphs from the on-disk store at `path`. The worker
-    lives for one check, so the store it opens once shows the data that check is of."""
+    """In the checker's worker: _validate_batch, reading the graphs from the checkpoint at `path` (held by the
+    server while the check runs). The worker lives for one check, so the checkpoint it opens once is the check's."""
     if path not in _opened:
         from .store import OxigraphStore
 

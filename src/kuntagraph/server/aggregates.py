@@ -123,28 +123,33 @@ class Materialiser(views.FollowsWrites):
                 self._start(version, 0.0)
 
     def _work(self, version) -> None:
-        store, worker = self.state.store, None
-        try:
-            worker = processes.Worker() if processes.big_on_disk(store) else None
-            for name, (per_language, _) in AGGREGATES.items():
-                for lang in LANGUAGES if per_language else [None]:
+        store = self.state.store
+        if not processes.big_on_disk(store):
+            for name, lang in _every_aggregate():
+                if self.state.data_modified != version:
+                    return
+                aggregate(self.state, name, lang)
+        else:  # read by a process of its own from a checkpoint of the store, never the store this process writes
+            with store.checkpoint() as checkpoint, processes.Worker() as worker:
+                for name, lang in _every_aggregate():
                     if self.state.data_modified != version:
                         return
-                    if worker is None:
-                        aggregate(self.state, name, lang)
-                    else:  # in the cache while it is computed, so that a page asking meanwhile waits for it
-                        memo(self.state, _key(name, lang), lambda: worker.call(_compute_on_disk, str(store.path), store.iris, name, lang),
-                             only_at=version)  # the worker reads a snapshot: of this version, or newer
-        finally:
-            if worker is not None:
-                worker.close()
+                    # in the cache while it is computed, so that a page asking meanwhile waits for it
+                    memo(self.state, _key(name, lang), lambda: worker.call(_compute_on_disk, checkpoint, store.iris, name, lang),
+                         only_at=version)  # the checkpoint holds this version, or a newer one
         with self._lock:
             if self.current(version):
                 self.done.set()
 
 
-# In the materialiser's worker: path -> the store opened read-only. By path alone: a worker lives for one run, that
-# is for one version of the data.
+def _every_aggregate():
+    for name, (per_language, _) in AGGREGATES.items():
+        for lang in LANGUAGES if per_language else [None]:
+            yield name, lang
+
+
+# In the materialiser's worker: path -> the checkpoint opened read-only. A worker lives for one run, that is for one
+# checkpoint.
 _opened: dict = {}
 
 

@@ -127,10 +127,12 @@ def build(store, own_process: bool | None = None) -> SearchIndex:
     a thread would also hold the interpreter lock that every page needs, and it leaves 250 MB behind in the process
     that made it (RocksDB's caches of the whole store it read, and a heap its temporary objects were scattered
     over). The index comes back pickled, about 70 MB. A small store's is built in the calling thread
-    (processes.big_on_disk). `own_process` overrides that rule."""
+    (processes.big_on_disk). `own_process` overrides that rule. The process reads a checkpoint of the store, never
+    the store that this process writes."""
     if not (processes.big_on_disk(store) if own_process is None else own_process):
         return SearchIndex.build(store)
-    return processes.call(_build_on_disk, str(store.path), store.iris)
+    with store.checkpoint() as checkpoint:
+        return processes.call(_build_on_disk, checkpoint, store.iris)
 
 
 def _build_on_disk(path: str, iris) -> SearchIndex:

@@ -117,7 +117,6 @@ def changed(request: Request):
     """After a write: every cache keyed on the data version (pages, aggregates, search, scorecards) starts again."""
     state = request.app.state
     state.data_modified = time.time()
-    state.queries.changed()
     state.compliance.ensure(state.data_modified, after_write=True)
     state.search_indexes.ensure(state.data_modified, after_write=True)
     state.aggregates.ensure(state.data_modified, after_write=True)
