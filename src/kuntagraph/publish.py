@@ -6,6 +6,7 @@ caller's ETag, recorded as a version, and applied to the store in one transactio
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -197,8 +198,9 @@ class Publisher:
     def _neighbours(self, graph: str, triples) -> list:
         nodes = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
         nodes |= {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
-        nodes = sorted(n for n in nodes if self.iris.path_of(n) and not n.startswith(validate.VOCABULARY_BASES)
-                       and is_safe_iri(n))
+        # The vocabulary's own nodes are in the context already; a scheme loaded into the store only (the generated
+        # long-tail products) is read from the store like any other graph.
+        nodes = sorted(n for n in nodes if self.iris.path_of(n) and n not in _vocabulary_nodes() and is_safe_iri(n))
         out = []
         for i in range(0, len(nodes), 400):  # bounded queries
             values = " ".join(f"<{n}>" for n in nodes[i:i + 400])
@@ -227,10 +229,11 @@ class Publisher:
         summary = _summary(before, after)
         n = self.history.begin(graph, who, action, summary, digest(after), after)
         try:
-            self.store.replace_graph(graph, triples)
-            self._touch(graph)
-            if hasattr(self.store, "flush"):
-                self.store.flush()
+            with self.store.writing():  # the graph and its record: readers elsewhere see both or neither
+                self.store.replace_graph(graph, triples)
+                self._touch(graph)
+                if hasattr(self.store, "flush"):
+                    self.store.flush()
         except Exception as e:
             if not self._settle(graph, n, after):
                 raise
@@ -267,6 +270,11 @@ class Publisher:
         except sqlite3.Error as e:
             log.warning("version %d of %s stays pending until the next start: %s", version, graph, e)
         return landed
+
+
+@functools.cache
+def _vocabulary_nodes() -> frozenset:
+    return frozenset(q.subject.value for q in validate.vocabulary_context() if isinstance(q.subject, ox.NamedNode))
 
 
 def _summary(before: bytes, after: bytes) -> dict:
