@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test browser axe bench clean virtuoso wrk test-virtuoso fuzz load audit
+.PHONY: install serve test browser axe bench clean virtuoso wrk test-virtuoso fuzz load audit fidelity
 
 install: $(STAMP)
 
@@ -55,10 +55,14 @@ fuzz: install
 	  $(BIN)/python -m pytest -q -s -p no:randomly tests/test_fuzz.py
 
 # Load: 50 concurrent clients for 5 minutes against 309 generated municipalities on the on-disk store, a mix of
-# every kind of request, with an endless SPARQL query every 20 s that the timeout must cut off (tests/test_load.py;
-# about 10 minutes in all, p50/p95/p99 per kind printed). Zero errors or it fails. .ci/run calls it.
+# every kind of request, with an endless SPARQL query every 20 s that the timeout must cut off, and writers (PUT
+# /store and /publish) meanwhile (tests/test_load.py; about 10 minutes in all, p50/p95/p99 per kind printed). Then
+# the soak test of the store for 3 minutes (writers, readers, kill -9 of the server; make test runs it for 24 s).
+# Zero errors or it fails. .ci/run calls it.
+SOAK_SECONDS ?= 180
 load: install
 	$(BIN)/python -m pytest -q -s -p no:randomly -m load tests/test_load.py
+	KUNTAGRAPH_SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python -m pytest -q -s -p no:randomly tests/test_soak.py
 
 # Known vulnerabilities in the pins of requirements.lock (.ci/audit.py: pip-audit, pinned, in a throw-away venv of
 # its own so that it stays out of the lock), then pip check of .venv. Fails on a known vulnerability; when no
@@ -85,6 +89,11 @@ wrk:
 # Every benchmark of benchmarks/README.md in one run (about 13 minutes), with Virtuoso as one of the baselines.
 bench: install virtuoso wrk
 	$(BIN)/python benchmarks/run.py
+
+# The importer against what a careful reader finds in each real page of ../shared/corpus/ and each seed
+# (benchmarks/fidelity/): precision and recall per kind of item, documents refused, cut-offs reported.
+fidelity: install
+	$(BIN)/python benchmarks/fidelity.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -52,7 +52,11 @@ class Graph:
         return self.turtle.replace(f'"{self.original}"@fi', f'"{self.original} #{k}"@fi')
 
     def k_of(self, label: str) -> int:
-        return int(label.rsplit("#", 1)[1]) if "#" in label else 0
+        """Which version the label is of: 0 the graph as it was, k one written here, -1 none of them."""
+        if label == self.original:
+            return 0
+        head, _, k = label.rpartition(" #")
+        return int(k) if head == self.original and k.isdigit() else -1
 
 
 class Soak:
@@ -125,7 +129,9 @@ class Soak:
                 self.note("mixed", (graph.key, rows))
                 continue
             k = graph.k_of(rows[0]["label"]["value"])
-            if k < seen:
+            if k < 0:
+                self.note("mixed", (graph.key, rows))
+            elif k < seen:
                 self.note("backwards", (graph.key, seen, k))
             seen = max(seen, k)
 

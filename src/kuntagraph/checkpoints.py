@@ -8,10 +8,11 @@ process opens the store that the server writes. Every reader in another process 
 instead: RocksDB's copy of the store at one moment (pyoxigraph's Store.backup), made of hard links to the store's
 immutable files, so cheap (0.1 s at national scale) and never changed afterwards.
 
-A checkpoint lives in `<store>/checkpoints/<n>/`, with a lock file `<n>.lock` beside it. Whoever uses a checkpoint,
-in whatever process, holds a shared flock on its lock file; a checkpoint is removed once it is not the newest and
-nobody holds it (an exclusive flock then succeeds). The kernel drops the locks of a process that dies, so a killed
-worker or server holds nothing; what a killed server left behind is removed at the next start.
+A checkpoint lives in `<store>/checkpoints/<n>/`, with a lock file `<n>.lock` beside it. A process that opens a
+checkpoint holds a shared flock on its lock file while it has it open (Hold); the server counts its own leases in
+memory, one per query or background run. A checkpoint is removed once it is not the newest, no lease is under way
+and no process holds it (an exclusive flock then succeeds). The kernel drops the locks of a process that dies, so
+a killed worker or server holds nothing; what a killed server left behind is removed at the next start.
 
 A checkpoint is made when a reader asks for the store after a write (lease), and by the server in the background
 a moment after writes (so that `kuntagraph dump` finds a recent one). A reader therefore sees every write
@@ -36,6 +37,8 @@ log = logging.getLogger("kuntagraph.checkpoints")
 DIRECTORY = "checkpoints"
 # The background checkpoint waits this long after a write, so that a burst of writes makes one checkpoint.
 BACKGROUND_AFTER_S = 1.0
+# Checkpoints older than the newest are looked for at most this often (each look lists the directory).
+SWEEP_EVERY_S = 1.0
 
 
 class Hold:
@@ -62,15 +65,19 @@ def _lock_file(checkpoint: Path) -> Path:
 
 class Checkpoints:
     """The checkpoints of one on-disk store, kept by the process that writes it (OxigraphStore). Nothing is made
-    on disk until a reader asks for one (lease) or the server starts keeping them (start)."""
+    on disk until a reader asks for one (lease) or the server starts keeping them (start). This process's own
+    leases are counted in memory (no file is touched per query); other processes' are their flocks (Hold)."""
 
     def __init__(self, store, store_dir: Path):
         self._store = store  # the pyoxigraph Store
         self.directory = Path(store_dir) / DIRECTORY
         self.writing = threading.RLock()  # held by each write; a checkpoint waits for the write under way
-        self._making = threading.Lock()  # one checkpoint made, or the directory swept, at a time
+        self._lock = threading.Lock()  # guards what follows; one checkpoint made, or the directory swept, at a time
         self._writes = 0  # writes begun so far (one that failed may have landed: it counts)
         self._newest: tuple[int, Path] | None = None  # (writes it holds, its directory)
+        self._leased: dict[str, int] = {}  # checkpoint name -> leases of this process under way
+        self._older = False  # whether checkpoints older than the newest may be left to remove
+        self._swept = 0.0  # time.monotonic() of the last sweep
         self._next: int | None = None  # the number of the next checkpoint, once the directory is open
         self._wake = threading.Event()
         self._background: threading.Thread | None = None
@@ -78,7 +85,8 @@ class Checkpoints:
     def start(self) -> None:
         """In the server: make the first checkpoint (the query workers' first query need not wait for it), then one
         a moment after each burst of writes."""
-        self._hold_newest().release()
+        with self.lease():
+            pass
         if self._background is None:
             self._background = threading.Thread(target=self._follow_writes, daemon=True, name="checkpoints")
             self._background.start()
@@ -97,23 +105,7 @@ class Checkpoints:
     def lease(self) -> Iterator[str]:
         """The directory of a checkpoint holding every write made before the call, kept while the block runs (and
         while any process that opened it holds it: Hold)."""
-        hold = self._hold_newest()
-        try:
-            yield str(hold.path)
-        finally:
-            hold.release()
-            self.collect()
-
-    def _open(self) -> None:
-        """Before the first checkpoint: sweep what a server that was killed left behind (all that nobody holds)."""
-        if self._next is None:
-            self.directory.mkdir(exist_ok=True)
-            self._collect(everything=True)
-            self._next = 1 + max((int(p.name.removesuffix(".lock")) for p in self.directory.iterdir()
-                                  if p.name.removesuffix(".lock").isdigit()), default=0)
-
-    def _hold_newest(self) -> Hold:
-        with self._making:
+        with self._lock:
             self._open()
             if self._newest is None or self._newest[0] < self._writes:
                 try:
@@ -123,7 +115,26 @@ class Checkpoints:
                         raise
                     log.warning("a new checkpoint of the store could not be made (%s); readers go on with the "
                                 "previous one, which lacks the latest writes", e)
-            return Hold(self._newest[1])  # taken before _making is released: nobody removes it meanwhile
+            path = self._newest[1]
+            self._leased[path.name] = self._leased.get(path.name, 0) + 1
+        try:
+            yield str(path)
+        finally:
+            with self._lock:
+                self._leased[path.name] -= 1
+                if not self._leased[path.name]:
+                    del self._leased[path.name]
+                # Older checkpoints go once their readers have moved on: looked for at most once a second.
+                if self._older and time.monotonic() - self._swept >= SWEEP_EVERY_S:
+                    self._collect()
+
+    def _open(self) -> None:
+        """Before the first checkpoint: sweep what a server that was killed left behind (all that nobody holds)."""
+        if self._next is None:
+            self.directory.mkdir(exist_ok=True)
+            self._collect(everything=True)
+            self._next = 1 + max((int(p.name.removesuffix(".lock")) for p in self.directory.iterdir()
+                                  if p.name.removesuffix(".lock").isdigit()), default=0)
 
     def _make(self) -> None:
         path = self.directory / str(self._next)
@@ -138,19 +149,23 @@ class Checkpoints:
                 _lock_file(path).unlink(missing_ok=True)
                 raise
         os.utime(_lock_file(path))  # the lock file's time says when the checkpoint was complete (made())
+        self._older = self._newest is not None
         self._newest = (writes, path)
-
-    def collect(self) -> None:
-        """Remove every checkpoint nobody holds, but the newest."""
-        with self._making:
-            if self._next is not None:
-                self._collect()
+        self._collect()
 
     def _collect(self, everything: bool = False) -> None:
+        """Remove every checkpoint that no lease of this process and no other process holds, but the newest
+        (unless `everything`: before the first one)."""
+        self._swept = time.monotonic()
         newest = None if everything or self._newest is None else self._newest[1].name
+        left = False
         for entry in list(self.directory.iterdir()):
-            if entry.name == newest or entry.name == f"{newest}.lock" or _lock_file(entry).exists():
+            name = entry.name.removesuffix(".lock")
+            if name == newest or (entry.is_dir() and _lock_file(entry).exists()):
                 continue  # the newest, or a checkpoint seen through its lock file
+            if name in self._leased:
+                left = True
+                continue
             if entry.is_dir():  # no lock file: left half made (or half removed) by a process that was killed
                 shutil.rmtree(entry, ignore_errors=True)
                 continue
@@ -161,22 +176,29 @@ class Checkpoints:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                continue  # held
+                left = True  # held by another process
+                continue
             else:
-                shutil.rmtree(entry.with_name(entry.name.removesuffix(".lock")), ignore_errors=True)
+                shutil.rmtree(entry.with_name(name), ignore_errors=True)
                 entry.unlink(missing_ok=True)
             finally:
                 os.close(fd)
+        self._older = left
 
     def _follow_writes(self) -> None:
-        """A checkpoint a moment after writes, when no reader has asked for one meanwhile."""
+        """A checkpoint a moment after writes, when no reader has asked for one meanwhile; and older ones removed
+        once their readers have let go, though no lease comes to look."""
         while True:
-            self._wake.wait()
-            time.sleep(BACKGROUND_AFTER_S)
+            woken = self._wake.wait(SWEEP_EVERY_S * 10)
+            time.sleep(BACKGROUND_AFTER_S if woken else 0)
             self._wake.clear()
             try:
-                self._hold_newest().release()
-                self.collect()
+                if woken:
+                    with self.lease():
+                        pass
+                with self._lock:
+                    if self._older:
+                        self._collect()
             except Exception as e:  # the next lease says it again, to its reader
                 log.warning("a checkpoint of the store could not be made: %s", e)
 
