@@ -308,3 +308,64 @@ def test_updates_are_refused_and_the_koha_owners_are_the_lumme_eight(servers):
          "?s kg:instanceOf <https://w3id.org/kuntagraph/vocab/system-product/koha> ; kg:owner/dcterms:identifier ?code } ORDER BY ?code")
     r = httpx.get(remote.url + "/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"})
     assert [b["code"]["value"] for b in r.json()["results"]["bindings"]] == LUMME_CODES
+
+
+# ----------------------------------------------------------------- two servers on one Virtuoso, while it is written
+
+def test_two_servers_on_one_virtuoso_answer_every_query_while_it_is_written(vt, servers):
+    """Two servers read one Virtuoso (the `servers` one and a second started here) while a writer replaces a graph
+    through the store interface, again and again, with a version of 2,000 triples or one of 500: every answer of
+    both servers' SPARQL endpoints is a 200 and one of the two versions, never a mix. (A server over a remote store
+    takes no writes of its own: it has no state directory for credentials and history, so the writer is the store
+    interface, as `kuntagraph load --endpoint` is.)"""
+    import time
+
+    first, _ = servers
+    saved = dict(os.environ)
+    os.environ.update(vt.env())
+    try:
+        second = Server("--endpoint", vt.endpoint)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    g = BASE + "graph/test-two-servers"
+    s = ox.NamedNode(BASE + "id/test-two-servers")
+    versions = {tag: [ox.Triple(s, ox.NamedNode(f"{BASE}def#p{i}"), ox.Literal(tag)) for i in range(n)]
+                for tag, n in (("a", 2000), ("b", 500))}
+    writer = vt.store()
+    writer.replace_graph(g, versions["a"])
+    from kuntagraph.remote import GRAPHS_TTL
+    time.sleep(GRAPHS_TTL + 1)  # each server's list of graphs, kept that long, now has the new graph
+    query = f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} GROUP BY ?o"
+    seen, failures, answers, stop = set(), [], [0, 0], threading.Event()
+
+    def read(i, server):
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            while not stop.is_set():
+                r = c.get("/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json",
+                                                                       "cache-control": "no-cache"})
+                if r.status_code != 200:
+                    failures.append((server.url, r.status_code, r.text[:200]))
+                    continue
+                answers[i] += 1
+                seen.add(tuple(sorted((b["o"]["value"], b["n"]["value"]) for b in r.json()["results"]["bindings"])))
+
+    readers = [threading.Thread(target=read, args=(i, server)) for i, server in enumerate((first, second))]
+    for t in readers:
+        t.start()
+    try:
+        writes, until = 0, time.monotonic() + 10
+        while time.monotonic() < until:
+            writer.replace_graph(g, versions["b" if writes % 2 == 0 else "a"])
+            writes += 1
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+        writer.replace_graph(g, [])
+        writer.close()
+        second.stop()
+    assert not failures, failures[:5]
+    assert writes >= 5 and min(answers) >= 5, (writes, answers)
+    assert seen <= {(("a", "2000"),), (("b", "500"),)}, seen
+    assert len(seen) == 2  # both versions were seen: the reads did overlap the writes
