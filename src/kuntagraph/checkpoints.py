@@ -155,8 +155,15 @@ class Checkpoints:
 
     def _collect(self, everything: bool = False) -> None:
         """Remove every checkpoint that no lease of this process and no other process holds, but the newest
-        (unless `everything`: before the first one)."""
+        (unless `everything`: before the first one). A failure is logged: it never costs a reader its answer."""
         self._swept = time.monotonic()
+        try:
+            self._older = self._remove_unheld(everything)
+        except OSError as e:
+            log.warning("old checkpoints of the store could not be removed (they are tried again): %s", e)
+
+    def _remove_unheld(self, everything: bool) -> bool:
+        """_collect's sweep; whether checkpoints older than the newest are left (held)."""
         newest = None if everything or self._newest is None else self._newest[1].name
         left = False
         for entry in list(self.directory.iterdir()):
@@ -183,7 +190,7 @@ class Checkpoints:
                 entry.unlink(missing_ok=True)
             finally:
                 os.close(fd)
-        self._older = left
+        return left
 
     def _follow_writes(self) -> None:
         """A checkpoint a moment after writes, when no reader has asked for one meanwhile; and older ones removed

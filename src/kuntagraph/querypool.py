@@ -14,6 +14,7 @@ A remote store needs none of this: the SPARQL server enforces its own limits and
 abandoned; its queries run in threads, as many at once as there are slots.
 """
 
+import logging
 import os
 import queue
 import shutil
@@ -27,6 +28,8 @@ from .memory import give_back
 from .processes import SPAWN, exit_with_parent
 from .store import Answer, OxigraphStore, QueryError, QueryTimeout, ResultTooLarge, Store
 
+log = logging.getLogger("kuntagraph.querypool")
+
 # What a worker may send back instead of an answer: the exception to raise in the server, by name.
 _ERRORS = {e.__name__: e for e in (QueryError, QueryTimeout, ResultTooLarge)}
 # A worker gets this much past the deadline to send what it has before it is killed (it checks the deadline
@@ -38,6 +41,11 @@ IDLE_CLOSE_S = 600.0
 
 class WorkerLost(Exception):
     """A worker process ended without answering (killed from outside, or out of memory)."""
+
+
+class NoCheckpoint(Exception):
+    """No checkpoint of the store could be made for the workers to read (a full or read-only disk, before the
+    first one): refused with a 503; the next query tries again."""
 
 
 class WorkersStarting(Exception):
@@ -104,7 +112,10 @@ class QueryPool:
                 self._copy = tempfile.mkdtemp(prefix="kuntagraph-queries-")
                 self.store.copy_to(os.path.join(self._copy, "store"))
             elif self.store.checkpoints is not None:
-                self.store.checkpoints.start()  # and the first checkpoint, which the first query then need not wait for
+                try:
+                    self.store.checkpoints.start()  # the first checkpoint, which the first query then need not wait for
+                except OSError as e:
+                    log.warning("no checkpoint of the store could be made for the SPARQL query workers: %s", e)
             for _ in range(self.size):
                 self._idle.put(self._spawn())
             self._started = True
@@ -130,6 +141,9 @@ class QueryPool:
         try:
             with self._checkpoint() as path:  # held until the worker answers; the worker holds it while it has it open
                 status, value = worker.ask((path, bool(self._copy), sparql, dict(kw, deadline=deadline)), deadline + GRACE_S)
+        except OSError as e:  # from the checkpoint: the worker was not asked
+            log.warning("no checkpoint of the store could be made for a query: %s", e)
+            raise NoCheckpoint(str(e)) from None
         except (QueryTimeout, WorkerLost):
             worker.kill()
             self.killed += 1

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..querypool import WorkersStarting
+from ..querypool import NoCheckpoint, WorkersStarting
 from ..store import QueryError, QueryTimeout, ResultTooLarge
 from . import negotiate, threads
 from .negotiate import HTML, RDF_FORMATS, RESULT_FORMATS
@@ -128,6 +128,9 @@ async def run_query(request: Request, query: str, default_graph=None, named_grap
     except WorkersStarting:
         return problem(503, "The query service is starting (its workers are getting their copy of the data). "
                             "Try again in half a minute.", {"Retry-After": "30"})
+    except NoCheckpoint:
+        return problem(503, "The query service cannot make its read-only copy of the data: the server's disk is full "
+                            "or read-only (its log says which). Try again later.", {"Retry-After": "60"})
     except (QueryTimeout, TimeoutError):
         return problem(503, f"The query timed out after {settings.query_timeout:g} seconds. Narrow it down, or add a LIMIT.")
     except ResultTooLarge:
