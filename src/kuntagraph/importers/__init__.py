@@ -19,8 +19,8 @@ import rdflib
 
 from ..rdffiles import InputError, graph_for
 from ..validate import validate_new_graph
-from . import form, graph, library, sections, systems, tables
-from .model import Description
+from . import form, graph, library, prose, sections, systems, tables
+from .model import Description, strip_bullet
 from .reading import Document, read_document
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -90,4 +90,7 @@ def _parse(doc: Document):
         return form.parse(doc.blocks)
     if systems.looks_like(doc.blocks):
         return systems.parse(doc.blocks)
-    return sections.parse(doc.blocks)
+    if any(not b.item and not b.is_row and sections.field_of(b.text) and not strip_bullet(b.text)[1] and
+           not b.text.strip().endswith(":") for b in doc.blocks):
+        return sections.parse(doc.blocks)  # field headings on lines of their own ("Tietoaineistot")
+    return prose.parse(doc.blocks)

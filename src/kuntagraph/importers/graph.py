@@ -209,6 +209,8 @@ def description_graph(b: Builder, d: Description):
         g.add((desc, KG.serviceArea, URIRef(d.area)))
     for n in d.notes:
         b.note(desc, n)
+    if getattr(d, "source_url", None):
+        g.add((source, FOAF.page, URIRef(d.source_url)))
     interfaces = {}
 
     def statements(node, st: Statements, holder_kind: str):
@@ -280,6 +282,7 @@ def description_graph(b: Builder, d: Description):
             g.add((res, KG.heldIn, system(s.label)))
         for n in r.notes:
             b.note(res, n)
+    _section28_items(b, d, desc, system)
     for entry in d.systems:  # a system-centric list: the systems themselves
         node = system(entry.label)
         if entry.descriptions:
@@ -289,6 +292,68 @@ def description_graph(b: Builder, d: Description):
         for n in entry.notes:
             b.note(node, n)
 
+
+
+def _section28_items(b: Builder, d: Description, desc, system):
+    """The case register, the responsible and deciding bodies and the contact channels a description states."""
+    g = b.g
+    muni = URIRef(b.iris.thing(b.kunta))
+    if d.case_register is not None:
+        cr = b.new("resource", KG.CaseRegister, d.case_register.label, slugify(d.case_register.label), "asiarekisteri")
+        g.add((desc, DCTERMS.hasPart, cr))
+        for s in d.case_register_systems:
+            g.add((cr, KG.heldIn, system(s.label)))
+    parties: dict[str, URIRef] = {}
+
+    def party(p, holder):
+        key = p.label.casefold()
+        if key not in parties:
+            node = parties[key] = b.new("authority", KG.Authority, capitalize_first(p.label))
+            g.add((node, ORG.unitOf, muni))
+        prop = {"deciding": KG.decidingAuthority, "unit": KG.responsibleUnit}.get(p.role, KG.responsibleAuthority)
+        g.add((holder, prop, parties[key]))
+
+    for p in d.parties:
+        party(p, desc)
+    for r in d.resources:
+        for p in getattr(r, "parties", []):
+            party(p, URIRef(r.iri))
+    cards: list[URIRef] = []
+    current = None
+    for c in d.contacts:
+        if c.kind == "registry":
+            current = b.new("contact", VCARD.Organization, capitalize_first(c.value))
+            g.remove((current, SKOS.prefLabel, None))
+            g.add((current, VCARD.fn, Literal(capitalize_first(c.value))))
+            cards.append(current)
+            continue
+        if current is None:
+            current = b.thing("contact", b.slugs.take("contact", "yhteystiedot"))
+            g.add((current, RDF.type, VCARD.Kind))
+            b.derived(current)
+            cards.append(current)
+        if c.kind == "email":
+            g.add((current, VCARD.hasEmail, URIRef("mailto:" + c.value)))
+        elif c.kind == "phone":
+            digits = re.sub(r"[^\d+]", "", c.value)
+            digits = "+358" + digits[1:] if digits.startswith("0") else digits
+            g.add((current, VCARD.hasTelephone, URIRef("tel:" + digits)))
+        elif c.kind == "url":
+            g.add((current, VCARD.hasURL, URIRef(c.value)))
+        elif c.kind == "address":
+            adr = rdflib.BNode()
+            g.add((adr, RDF.type, VCARD.Address))
+            if c.parts.get("street"):
+                g.add((adr, VCARD["street-address"], Literal(c.parts["street"])))
+            g.add((adr, VCARD["postal-code"], Literal(c.parts["postal_code"])))
+            g.add((adr, VCARD.locality, Literal(c.parts["locality"])))
+            g.add((current, VCARD.hasAddress, adr))
+    for card in cards:
+        g.add((desc, DCAT.contactPoint, card))
+
+
+def capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
 
 
 # --- content-library lists -------------------------------------------------------------------------------

@@ -34,6 +34,26 @@ class Statements:
 
 
 @dataclass
+class Party:
+    """A body or office-holder the source makes responsible for, or deciding on, the data (its own words)."""
+
+    label: str
+    where: Block | None
+    role: str = "responsible"  # responsible / deciding / unit
+
+
+@dataclass
+class Contact:
+    """One channel where information requests go: the registry or office named as the addressee, an e-mail
+    address, a telephone number, a postal or visiting address, a web form."""
+
+    kind: str  # registry / email / phone / address / url
+    value: str
+    where: Block | None
+    parts: dict = field(default_factory=dict)  # an address: street, postal_code, locality
+
+
+@dataclass
 class Resource:
     label: str
     where: Block | None
@@ -45,6 +65,7 @@ class Resource:
     notes: list[Note] = field(default_factory=list)
     st: Statements = field(default_factory=Statements)
     sector: "Sector | None" = None
+    parties: list[Party] = field(default_factory=list)
 
 
 @dataclass
@@ -95,9 +116,17 @@ class Description(Parsed):
     sectors: list[Sector] = field(default_factory=list)
     systems: list[SystemEntry] = field(default_factory=list)  # systems not under any resource
     st: Statements = field(default_factory=Statements)
+    case_register: Item | None = None  # the organisation's own case register, where the text describes it
+    case_register_systems: list[Item] = field(default_factory=list)  # the systems the text says hold it
+    parties: list[Party] = field(default_factory=list)  # for the whole description
+    contacts: list[Contact] = field(default_factory=list)
+    source_url: str | None = None  # a browser copy's first line, the page's address
+    lines: dict[int, str] = field(default_factory=dict)  # line -> where it went: item, note, boilerplate:<kind>
+    about_section28: bool = False  # the text is a §28 description even when it lists no item (the report says what it lacks)
 
     def empty(self) -> bool:
-        return not self.resources and not self.systems
+        return not (self.resources or self.systems or self.case_register or self.parties or self.contacts
+                    or self.st.search_criteria or self.st.search_notes or self.st.open_interface or self.about_section28)
 
 
 # --- lists in cells and paragraphs ---------------------------------------------------------------------
