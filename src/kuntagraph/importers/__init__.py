@@ -90,7 +90,7 @@ def _parse(doc: Document):
         return form.parse(doc.blocks)
     if systems.looks_like(doc.blocks):
         return systems.parse(doc.blocks)
-    if any(not b.item and not b.is_row and sections.field_of(b.text) and not strip_bullet(b.text)[1] and
+    if any(not b.item and not b.is_row and sections.field_of(b.text) not in (None, "authority", "description") and not strip_bullet(b.text)[1] and
            not b.text.strip().endswith(":") for b in doc.blocks):
         return sections.parse(doc.blocks)  # field headings on lines of their own ("Tietoaineistot")
     return prose.parse(doc.blocks)

@@ -90,11 +90,20 @@ def finnish(word: str) -> Word:
                 a.get("NUMBER") == "plural")
 
 
-def is_verb(word: str) -> bool:
-    """A finite verb ("koostuu", "ovat", "toimii"), by any of Voikko's analyses."""
+@lru_cache(maxsize=100_000)
+def verb_lemma(word: str) -> str | None:
+    """The lemma of a finite verb ("koostuvat" -> koostua, "ovat" -> olla), by any of Voikko's analyses; None
+    when the word is no finite verb."""
     w = word.strip("-–")
-    return any(a.get("CLASS") == "teonsana" and a.get("MOOD") in ("indicative", "conditional", "imperative", "potential")
-               and a.get("PARTICIPLE") is None for a in (_voikko().analyze(w) if w else []))
+    for a in (_voikko().analyze(w) if w else []):
+        if a.get("CLASS") == "teonsana" and a.get("MOOD") in ("indicative", "conditional", "imperative", "potential") \
+                and a.get("PARTICIPLE") is None:
+            return (a.get("BASEFORM") or w).casefold()
+    return None
+
+
+def is_verb(word: str) -> bool:
+    return verb_lemma(word) is not None
 
 
 # --- Swedish ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import re
 
 from . import terms, vocab
 from .model import Contact, Description, Item, Note, Party, Resource, Sector, capitalize, clean_item, strip_bullet
-from .morphology import Word, finnish, is_verb, swedish_head
+from .morphology import Word, finnish, is_verb, swedish_head, verb_lemma
 from .reading import Block
 
 # --- boilerplate -----------------------------------------------------------------------------------------
@@ -49,12 +49,13 @@ _LAW_WORDS_SV = re.compile(r"\b(beskrivning\w*)\b", re.I)
 
 # --- words ---------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"-?[^\W_](?:[\w'’:]|-(?=\w))*-?", re.U)
+_TOKEN = re.compile(r"-?[^\W_](?:[\w'’]|[-:](?=\w))*-?", re.U)
 _FUNCTION = {"ja", "sekä", "tai", "eli", "tahi", "och", "eller", "samt", "and", "or"}
 _ORG_WORDS = {"kaupunki", "kunta", "liitto", "hyvinvointialue", "kuntayhtymä", "virasto", "organisaatio", "kaupunginkirjasto",
               "stad", "stads", "stadens", "kommun", "kommuns", "kommunens", "välfärdsområde", "välfärdsområdets"}
 _GENERIC_MODIFIERS = {"operatiivinen", "muu", "eri", "keskeinen", "sähköinen", "erillinen", "useat", "useampi", "kyseinen",
-                      "kaikki", "nämä", "tämä", "se", "fyysinen", "looginen", "oma", "operativa", "övriga", "andra", "olika"}
+                      "kaikki", "nämä", "tämä", "se", "fyysinen", "looginen", "oma", "operativa", "övriga", "andra", "olika",
+                      "yksi", "usea", "useampi", "viranomainen", "myndighet", "myndighetens", "tiedonhallintayksikkö"}
 _COPULA_FI = {"olla", "kuulua", "koostua", "muodostua", "sisältää", "sisältyä", "käsittää"}
 _COPULA_SV = re.compile(r"\b(är|utgörs av|består av|omfattar|hör|ingår|innehåller|inrymmer)\b", re.I)
 _LIST_LEAD = re.compile(r"^(?:mm\.?|muun\s+muassa|esimerkiksi|esim\.?|seuraav\w+(\s+\w+){0,2}\s*:|bland\s+annat|t\.ex\.?|till\s+exempel|"
@@ -325,6 +326,8 @@ def _resource_conjuncts(piece: str, lang: Lang) -> list[str]:
     out = []
     for h in heads:
         s, e = noun_phrase(tokens, h, lang)
+        if tokens[h].startswith("-") and h == len(tokens) - 1:  # "luvat ja valvonta -tietovaranto": the whole name
+            return [clean_item(piece)]
         if len(heads) == 1 and tokens[-1] == tokens[h] and not lang.sv:
             # the whole piece ends with its head: keep the source's words (modifiers and all) unless a
             # coordination of genitives before a plural kind word is to be distributed
@@ -885,8 +888,12 @@ class Reader:
             before, after = s[:m.start()], s[m.end():]
         else:
             for i, t in enumerate(tokens[:12]):
-                if lang.verb(t) and lang.word(t).lemma in _COPULA_FI or (lang.verb(t) and i + 1 < len(tokens) and lang.word(tokens[i + 1]).lemma == "olla"):
-                    verb_at = i + 1 if lang.word(t).lemma not in _COPULA_FI else i
+                v = verb_lemma(_lower(t))
+                if v in _COPULA_FI:
+                    verb_at = i
+                    break
+                if v and i + 1 < len(tokens) and lang.word(tokens[i + 1]).lemma == "olla":  # "voivat olla"
+                    verb_at = i + 1
                     break
             if verb_at is None:
                 return False

@@ -155,7 +155,7 @@ def product(system_label: str) -> Concept | None:
 # --- open interface --------------------------------------------------------------------------------------
 
 OPEN_INTERFACE = "https://w3id.org/kuntagraph/vocab/open-interface/"
-_PARTLY = re.compile(r"\b(osittain|osa\s+tieto\w*|osa\s+aineisto\w*|joiltakin\s+osin|eräi\w+|tietyt|partly|partially|some\s+of)\b", re.I)
+_PARTLY = re.compile(r"\b(osittain|osa\s+tie[td]o\w*|osa\s+aineisto\w*|joiltakin\s+osin|eräi\w+|tietyt|partly|partially|some\s+of)\b", re.I)
 _NO = re.compile(r"\b(ei|eivät|eikä|emme|ole\s+saatavilla\s+vain|not|no|none|cannot)\b", re.I)
 URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
