@@ -376,6 +376,7 @@ QUERIES = {
         { ?s a kg:Authority } UNION { ?x kg:decidingAuthority|kg:responsibleAuthority|kg:responsibleUnit ?s }
         OPTIONAL { ?s skos:prefLabel|rdfs:label|foaf:name|vcard:fn ?l } }""",
     "search_criterion": PREFIXES + "SELECT DISTINCT ?s WHERE { ?x kg:searchCriterion ?s }",
+    "search_criteria_note": PREFIXES + "SELECT DISTINCT ?n WHERE { ?x kg:searchCriteriaNote ?n }",
     "open_interface": PREFIXES + "SELECT DISTINCT ?s WHERE { ?x kg:openInterface ?s }",
     # contact channels: every value of a vCard, wherever it hangs (dcat:contactPoint, or an authority's own)
     "contact": PREFIXES + """SELECT ?c ?p ?v ?sub ?sv WHERE {
@@ -423,6 +424,11 @@ def found_items(turtle: str, report: dict, vocab: dict[str, list[str]]) -> tuple
         c = r["s"].value
         names = vocab.get(c) or [c.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")]
         found["search_criterion"].append(Item(names[0], alt=tuple(names[1:]), extra={"iri": c}))
+
+    for r in rows(QUERIES["search_criteria_note"]):  # a criterion outside the shared scheme, in the source's words
+        text = r["n"].value
+        if len(text.split()) <= 10 and ":" not in text and not text.rstrip().endswith((".", "!", "?")):
+            found["search_criterion"].append(Item(text, extra={"note": True}))
 
     values = [r["s"].value[len(OI):] if r["s"].value.startswith(OI) else r["s"].value
               for r in rows(QUERIES["open_interface"])]

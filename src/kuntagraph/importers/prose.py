@@ -252,6 +252,8 @@ def split_items(text: str, lang: Lang, kind: str | None = None) -> list[str]:
     For resources (kind="resource") a piece without the resource word joins the next: "kaupunkiympäristön
     asianhallinta, sopimus ja päätöstieto -tietovaranto" is one."""
     text = clean_item(_LIST_LEAD.sub("", text.strip()))
+    if kind == "resource":
+        return [p for chunk in _after_heads(text, lang) for p in _resource_conjuncts(chunk, lang)]
     pieces = _split_top(text)
     if not pieces:
         return []
@@ -266,16 +268,16 @@ def split_items(text: str, lang: Lang, kind: str | None = None) -> list[str]:
             pieces[-1:] = [left, right]
     joined: list[tuple[str, bool]] = []  # (piece, made of joined genitives)
     buf, distributed = [], False
+    list_case = lang.case(_words(pieces[-1])[-1]) if _words(pieces[-1]) else ""
     for p in pieces:
         w = _words(p)
-        if kind == "resource":
-            has_head = any(lang.kind(t) in ("resource",) for t in w)
-            if not has_head and p is not pieces[-1]:
-                buf.append(p)
-                continue
-        elif w and lang.genitive(w[-1]) and p is not pieces[-1] and not lang.sv:
+        if w and lang.genitive(w[-1]) and p is not pieces[-1] and not lang.sv and list_case != "omanto":
             buf.append(p)
             distributed = True
+            continue
+        if w and p is not pieces[-1] and not lang.sv and lang.case(w[-1]) not in ("", "nimento", "omanto", list_case) \
+                and lang.word(w[-1]).pos == "nimisana":
+            buf.append(p)  # "varhaiskasvatuksessa, koululaisten … toiminnassa tarvittavista tiedoista": one item
             continue
         joined.append((", ".join([*buf, p]), distributed and bool(buf)))
         buf, distributed = [], False
@@ -285,9 +287,25 @@ def split_items(text: str, lang: Lang, kind: str | None = None) -> list[str]:
             out += _distribute(p, lang)
         else:
             out.append(p)
-    if kind == "resource":
-        out = [p for piece in out for p in _resource_conjuncts(piece, lang)]
     return [clean_item(p) for p in out if clean_item(p)]
+
+
+_BOUNDARY = re.compile(r",\s*|\s+(?:ja|sekä|tai|och|samt|eller)\s+", re.I)
+
+
+def _after_heads(text: str, lang: Lang) -> list[str]:
+    """A list of resources is split only where the text before the comma or conjunction ends with a resource
+    word: "luvat ja valvonta -tietovaranto sekä kaupunkiympäristön asianhallinta, sopimus ja päätöstieto
+    -tietovaranto" is two."""
+    chunks, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        left = text[start:m.start()]
+        lw = _words(left)
+        if lw and lang.kind(lw[-1]) == "resource" and not left.rstrip().endswith("-"):
+            chunks.append(left)
+            start = m.end()
+    chunks.append(text[start:])
+    return [c.strip() for c in chunks if c.strip()]
 
 
 def _distribute(piece: str, lang: Lang) -> list[str]:
@@ -328,7 +346,7 @@ def _resource_conjuncts(piece: str, lang: Lang) -> list[str]:
         s, e = noun_phrase(tokens, h, lang)
         if tokens[h].startswith("-") and h == len(tokens) - 1:  # "luvat ja valvonta -tietovaranto": the whole name
             return [clean_item(piece)]
-        if len(heads) == 1 and tokens[-1] == tokens[h] and not lang.sv:
+        if len(heads) == 1 and tokens[-1] == tokens[h] and not lang.sv and h - s <= 4 and "," not in piece:
             # the whole piece ends with its head: keep the source's words (modifiers and all) unless a
             # coordination of genitives before a plural kind word is to be distributed
             w = lang.word(tokens[h])
@@ -467,6 +485,8 @@ class Reader:
         self.pending = None
         kind, tokens, h = self.phrase_kind(text)
         conj = self._coordinated(text)
+        if kind is not None:
+            self.purposes_heading = False
         if kind == "case_register" or any(self.phrase_kind(c)[0] == "case_register" for c in conj):
             for c in conj:
                 ck, ct, ch = self.phrase_kind(c)
@@ -485,7 +505,7 @@ class Reader:
                 self._title_or(b, text, "boilerplate:group heading")
                 return
             self.new_resource(text, b)
-            self.section = "datasets"
+            self.section = None
             return
         if kind in ("dataset", "system", "search") and h == len(tokens) - 1:
             # "Varhaiskasvatuksen ja esiopetuksen tietovarannon tietoaineistot": a section of that resource
@@ -501,7 +521,8 @@ class Reader:
             self.new_resource(text, b)
             self.section = None
             return
-        self.purposes_heading = bool(_SECTION_WORDS_PURPOSE.search(text))
+        if _SECTION_WORDS_PURPOSE.search(text):
+            self.purposes_heading = True
         self.resource, self.section, self.group = None, ("contact" if re.search(r"yhteystie|kontakt|tietopyyn|begäran", text, re.I) else None), False
         self._title_or(b, text, "note")
 
@@ -535,7 +556,7 @@ class Reader:
             if self.is_heading(b):
                 return False
             m = _LABEL.match(strip_bullet(t)[0])
-            if m and self.phrase_kind(m.group("label"))[0] in ("dataset", "system"):
+            if m and m.group("value").strip() and self.phrase_kind(m.group("label"))[0] in ("dataset", "system"):
                 return True
         return False
 
@@ -611,11 +632,10 @@ class Reader:
                 continue
             found = vocab.search_criteria(it)
             exact = [c for c in found if any(self._key(l) == self._key(it) for l in c.labels)]
-            if exact:
-                for c in exact[:1]:
-                    if c.iri not in st.search_criteria:
-                        st.search_criteria.append(c.iri)
-            if it not in st.search_notes:
+            if exact:  # the shared scheme's concept when the source's words are its label
+                if exact[0].iri not in st.search_criteria:
+                    st.search_criteria.append(exact[0].iri)
+            elif it not in st.search_notes:  # otherwise the source's words, one note per criterion
                 st.search_notes.append(it)
         self.mark(b, "item")
 
