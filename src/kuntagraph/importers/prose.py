@@ -346,13 +346,15 @@ def _resource_conjuncts(piece: str, lang: Lang) -> list[str]:
         s, e = noun_phrase(tokens, h, lang)
         if tokens[h].startswith("-") and h == len(tokens) - 1:  # "luvat ja valvonta -tietovaranto": the whole name
             return [clean_item(piece)]
-        if len(heads) == 1 and tokens[-1] == tokens[h] and not lang.sv and h - s <= 4 and "," not in piece:
+        if len(heads) == 1 and tokens[-1] == tokens[h] and not lang.sv:
             # the whole piece ends with its head: keep the source's words (modifiers and all) unless a
             # coordination of genitives before a plural kind word is to be distributed
             w = lang.word(tokens[h])
             if lang.bare(tokens[h], "resource") and w.plural and any(t.casefold() in ("ja", "sekä") for t in tokens[s:h]):
                 mods = _label(tokens, s, h, piece)
                 return [f"{clean_item(m)} {tokens[h]}" for m in re.split(r"\s+(?:ja|sekä)\s+", mods)]
+            if h <= 5 and "," not in piece:  # a short name ends with its head: the source's words, whole
+                s = 0
             return [_label(tokens, s, len(tokens), piece)]
         out.append(_label(tokens, s, e, piece))
     return out
@@ -526,6 +528,11 @@ class Reader:
         self.resource, self.section, self.group = None, ("contact" if re.search(r"yhteystie|kontakt|tietopyyn|begäran", text, re.I) else None), False
         self._title_or(b, text, "note")
 
+    def _group_words(self, tokens: list[str], h: int) -> bool:
+        """"Fyysiset tietovarannot": the kind word in the plural nominative, a group of resources."""
+        w = self.lang.word(tokens[h])
+        return not self.lang.sv and w.plural and w.case == "nimento"
+
     def _title_or(self, b: Block, text: str, where: str):
         if not self.seen_title and self.d.title is None:
             self.d.title, self.d.title_where, self.seen_title = text, b, True
@@ -553,7 +560,7 @@ class Reader:
     def _fields_follow(self, blocks, i) -> bool:
         for b in blocks[i + 1:i + 12]:
             t = b.text.strip()
-            if self.is_heading(b):
+            if self.is_heading(b) or b.item or strip_bullet(t)[1]:
                 return False
             m = _LABEL.match(strip_bullet(t)[0])
             if m and m.group("value").strip() and self.phrase_kind(m.group("label"))[0] in ("dataset", "system"):
@@ -604,6 +611,7 @@ class Reader:
             return
         tokens = _words(label)
         name = label if whole else self._nominative(label, tokens)
+        name = self._known_system(name)
         target = self.resource.systems if (self.resource and not for_case_register) else self.d.case_register_systems if for_case_register else None
         if target is None:
             from .model import SystemEntry
@@ -613,6 +621,21 @@ class Reader:
         elif not any(self._key(s.label) == self._key(name) for s in target):
             target.append(Item(name, b))
         self.mark(b, "item")
+
+    def _system_key(self, label: str) -> frozenset[str]:
+        return frozenset(k for k in self._key(label).split() if k not in _ORG_WORDS)
+
+    def _known_system(self, name: str) -> str:
+        """The name this document already gave the same system: "asianhallintajärjestelmä" is
+        "kaupungin asianhallintajärjestelmä" met earlier (once per document)."""
+        key = self._system_key(name)
+        names = [*(e.label for e in self.d.systems), *(s.label for s in self.d.case_register_systems),
+                 *(s.label for r in self.d.resources for s in r.systems)]
+        for n in names:
+            k = self._system_key(n)
+            if k and key and (k <= key or key <= k):
+                return n
+        return name
 
     def dataset(self, label: str, b: Block):
         r = self.resource
@@ -661,12 +684,23 @@ class Reader:
         item, bulleted = strip_bullet(text)
         bulleted = bulleted or b.item
         parts = sentences(item)
-        if last and parts:
+        if last:
             parts = parts[:-1]
             self.mark(b, "boilerplate:cut-off fragment")
+            if not parts:
+                return
         if bulleted and self.pending and len(parts) <= 1:
             self.list_item(item, b, self.pending)
             return
+        if bulleted and not _LABEL.match(item) and self.pending is None:
+            k, tokens, h = self.phrase_kind(item)
+            if k == "resource":
+                if not self._group_words(tokens, h) and specific(tokens, 0, h, "resource", self.lang):
+                    self.new_resource(clean_item(item.rstrip(",;.")), b)
+                else:
+                    self.group, self.resource = True, None
+                    self.mark(b, "boilerplate:group heading")
+                return
         if bulleted and not _LABEL.match(item):
             kind = self.pending or self.section or ("resources" if self.group else ("datasets" if self.resource else None))
             if kind:
@@ -691,7 +725,8 @@ class Reader:
             self.new_resource(item, b)
             self.group = True
         elif kind == "contact":
-            self.sentence(item, b, True)
+            for s in sentences(item):
+                self.sentence(s, b, True)
         else:
             self.note(item, b, ("luettelon kohta", "a list item"))
 
@@ -738,8 +773,8 @@ class Reader:
     def announced(self, s: str) -> str | None:
         """"… sisältyy mm. seuraaviin tietojärjestelmiin:" -> systems; "… seuraavilla hakuperusteilla:" -> search;
         "… saat Museoviraston kirjaamosta:" -> contact."""
-        tokens = _words(s)
-        for t in reversed(tokens):
+        tokens = _words(re.sub(r"\([^)]*\)", "", s))[-1:]
+        for t in tokens:
             k = self.lang.kind(t)
             if k in ("system", "search", "dataset"):
                 return {"system": "systems", "search": "search", "dataset": "datasets"}[k]
@@ -933,10 +968,10 @@ class Reader:
             items = [it for it in items if self._specific_resource(it)]
             if not items:
                 return False
+            holder, group = self.resource, self.group
             for it in items:
-                holder = self.resource
                 self.new_resource(self._nominative(it, _words(it)) if not lang.sv else it, b)
-                self.resource = holder
+            self.resource, self.group = holder, group
             return True
         section = self.section if self.section in ("datasets", "systems", "search") else None
         kind = {"dataset": "datasets", "system": "systems", "search": "search"}.get(subject) or section
