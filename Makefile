@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test browser axe bench clean virtuoso wrk test-virtuoso fuzz load audit fidelity
+.PHONY: install serve test browser axe bench clean virtuoso voikko wrk test-virtuoso fuzz load audit fidelity
 
-install: $(STAMP)
+install: voikko $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ browser:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! ldconfig -p | grep -q libmagic.so.1; then \
 	  echo "installing chromium, chromium-driver and libmagic1 (for ckan, the harvest client in the tests) with apt-get"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver libmagic1 >/dev/null; \
+	fi
+
+# Debian's Voikko (the library and the Finnish dictionary) for `kuntagraph import`: the importer reads headings and
+# labels by the lemmas of their words (src/kuntagraph/importers/morphology.py; root; see README).
+voikko:
+	@if ! ldconfig -p | grep -q libvoikko.so.1 || ! test -e /usr/lib/voikko/5/mor-standard/mor.vfst; then \
+	  echo "installing libvoikko1 and voikko-fi (Finnish morphology for kuntagraph import) with apt-get"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libvoikko1 voikko-fi >/dev/null; \
 	fi
 
 # Debian's Virtuoso for the remote-store tests (tests/test_remote.py starts a throw-away one; root; see README).
