@@ -379,6 +379,7 @@ class Reader:
         self.seen_title = False
         self.cut: Block | None = None
         self.sector: Sector | None = None
+        self.pairs: set[int] = set()  # blocks that are "Resource: purpose" pairs (when there are several)
 
     # -- accounting
     def mark(self, b: Block, where: str):
@@ -432,6 +433,8 @@ class Reader:
         if self.cut is not None:
             self.d.truncated.append((self.cut, "Lähde päättyy kesken (sana, lause tai otsikko ilman sisältöä); viimeisestä katkelmasta ei tehty kohdetta.",
                                      "The source ends unfinished (mid-word, mid-sentence, or a heading with nothing under it); its last fragment was not made an item."))
+        pairs = {i for i, b in enumerate(blocks) if self._pair(b.text)}
+        self.pairs = pairs if len(pairs) >= 2 else set()
         text_all = " ".join(b.text for b in blocks).casefold()
         self.d.about_section28 = bool(re.search(r"asiakirjajulkisuu|tiedonhallintala|handlingsoffentlighet|handlingars offentlighet|"
                                                 r"informationshanteringslag|906/2019|document publicity|tietovarant|informationslager", text_all))
@@ -449,6 +452,11 @@ class Reader:
                     self.mark(b, "boilerplate:cut-off fragment")
                     continue
                 self.heading(b, text, blocks, i)
+                continue
+            if i in self.pairs and not last:
+                label, value = _LABEL.match(text).group("label", "value")
+                r = self.new_resource(clean_item(label), b)
+                r.purposes += [Item(capitalize(clean_item(p)), b) for p in value.split(";") if clean_item(p)]
                 continue
             self.paragraph(b, text, last)
         self._finish()
@@ -474,9 +482,15 @@ class Reader:
             if not self.lang.sv and not text.endswith((".", "!", "?", ")")) and not self.lang.word(lastword).known and not lastword[:1].isupper():
                 return b
             return None
-        if self.is_heading(b) and len(content) > 1:
+        if self.is_heading(b) and len(content) > 1 and not self._pair(text):
             return b  # a heading with nothing under it: an unfinished section
         if not text.endswith((".", "!", "?", ")", "\"", "”", "»")):
+            # unfinished, unless the document's lines of this kind end without a full stop anyway ("Rekisteri: purpose")
+            peers = [p.text.strip() for p in content[:-1] if not self.is_heading(p) and not strip_bullet(p.text)[1]
+                     and bool(_LABEL.match(p.text.strip())) == bool(_LABEL.match(text))]
+            bare = sum(1 for p in peers if not p.endswith((".", "!", "?", ")", ":")))
+            if len(peers) >= 2 and bare * 2 > len(peers) and len(lastword) > 2:
+                return None
             return b
         return None
 
@@ -518,6 +532,16 @@ class Reader:
             self.section = {"dataset": "datasets", "system": "systems", "search": "search"}[kind]
             self.mark(b, "description")
             return
+        if i + 1 in self.pairs:  # a sector heading over "Resource: purpose" pairs
+            area = vocab.service_area(text)
+            if area is None:
+                self.d.warnings.append((b, f"Toimialaotsikko \"{text}\" ei vastaa yhteisen palvelualueluettelon aluetta.",
+                                        f"The sector heading \"{text}\" matches no service area of the shared scheme."))
+            self.sector = Sector(text, b, area.iri if area else None)
+            self.d.sectors.append(self.sector)
+            self.resource, self.section, self.group = None, None, False
+            self.mark(b, "description")
+            return
         # a heading followed by labelled datasets or systems names a resource ("Varhaiskasvatus")
         if self._fields_follow(blocks, i):
             self.new_resource(text, b)
@@ -525,8 +549,35 @@ class Reader:
             return
         if _SECTION_WORDS_PURPOSE.search(text):
             self.purposes_heading = True
+        area = vocab.service_area(text) if self.seen_title and len(_words(text)) <= 4 else None
+        if area is not None:  # a sector's heading ("Varhaiskasvatus", "Konsernipalvelut"): what follows is of it
+            self.sector = Sector(text, b, area.iri)
+            self.d.sectors.append(self.sector)
+            self.resource, self.section, self.group = None, None, False
+            self.mark(b, "description")
+            return
         self.resource, self.section, self.group = None, ("contact" if re.search(r"yhteystie|kontakt|tietopyyn|begäran", text, re.I) else None), False
         self._title_or(b, text, "note")
+
+    def _pair(self, text: str) -> bool:
+        """"Henkilöstörekisteri: palvelussuhteiden hoitaminen; palkanlaskenta": a register named before its
+        purpose, on a line of its own."""
+        m = _LABEL.match(text.strip())
+        if not m or not m.group("value").strip() or ":" in m.group("value") or vocab.URL.search(text) or strip_bullet(text)[1]:
+            return False
+        label = clean_item(m.group("label"))
+        if not label[:1].isupper() or len(label.split()) > 8 or label.endswith((".", "!", "?")):
+            return False
+        if self._contact_kind(label) or _SECTION_WORDS_PURPOSE.search(label) or re.search(r"vastuu|ansvar", label, re.I):
+            return False
+        kind = self.phrase_kind(label)[0]
+        tokens = _words(label)
+        return kind in (None, "case_register", "resource") and bool(re.search(r"rekister|register|tietovarant|informationslager", label, re.I)) \
+            and len(tokens) >= 1
+
+    def _st(self):
+        """Where a statement belongs: the resource being read, else its sector, else the whole description."""
+        return self.resource.st if self.resource else self.sector.st if self.sector else self.d.st
 
     def _group_words(self, tokens: list[str], h: int) -> bool:
         """"Fyysiset tietovarannot": the kind word in the plural nominative, a group of resources."""
@@ -572,7 +623,8 @@ class Reader:
         r = self.find_resource(label)
         if r is None:
             area = vocab.service_area(label)
-            r = Resource(capitalize(clean_item(label)), b, area=area.iri if area else None, sector=self.sector)
+            r = Resource(capitalize(clean_item(label)), b, sector=self.sector,
+                         area=area.iri if area else (self.sector.area if self.sector else None))
             self.d.resources.append(r)
         self.resource, self.group = r, False
         self.mark(b, "item")
@@ -648,7 +700,7 @@ class Reader:
         self.mark(b, "item")
 
     def criteria(self, items: list[str], b: Block):
-        st = self.resource.st if self.resource else self.d.st
+        st = self._st()
         for it in items:
             it = clean_item(it)
             if not it:
@@ -753,7 +805,7 @@ class Reader:
             return
         self.mentions(s, b)
         if vocab.is_interface_statement(s) or re.search(r"rajapin\w*", s, re.I) and re.search(r"\blöyt|\btarjo", s, re.I):
-            st = self.resource.st if self.resource else self.d.st
+            st = self._st()
             if st.open_interface is None:
                 st.open_interface, st.open_interface_text, st.open_interface_where = vocab.open_interface(s), s, b
                 st.interface_urls += [u for u in vocab.URL.findall(s) if u not in st.interface_urls]
