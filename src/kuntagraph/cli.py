@@ -35,7 +35,11 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except InputError as e:
-        print(f"kuntagraph: {e}", file=sys.stderr)
+        if getattr(args, "format", None) == "json" and args.run is cmd_import:  # a JSON report, also when refused
+            print(json.dumps({"error": {"file": e.path, "line": e.line, "message": str(e)}}, ensure_ascii=False, indent=2),
+                  file=sys.stderr)
+        else:
+            print(f"kuntagraph: {e}", file=sys.stderr)
         return EXIT_INPUT
     except QueryError as e:
         print(f"kuntagraph: the query cannot be run: {e}", file=sys.stderr)

@@ -81,13 +81,71 @@ def build_report(result, kunta: str, iris, output: str | None) -> dict:
         "skipped_rows": d.skipped,
         "warnings": warnings,
         "cut_off": [{**_loc(b), "fi": fi, "en": en} for b, fi, en in d.truncated],
+        **_section28(d, doc),
     }
+
+
+# what §28 asks a description to state, in the report's words, and how to tell that the import found it
+LACKS = [
+    ("resources", "tietovarannot (28 § 1 mom. 1 k.)", "information resources (section 28(1)(1))"),
+    ("systems", "tietojärjestelmät (28 § 1 mom. 1 k.)", "information systems (section 28(1)(1))"),
+    ("case_register", "asiarekisteri (28 § 1 mom. 1 k.)", "the case register (section 28(1)(1))"),
+    ("authority", "tietojen luovuttamisesta päättävä tai vastaava viranomainen (28 § 1 mom. 2 k.)",
+     "the authority deciding on disclosure or responsible (section 28(1)(2))"),
+    ("contact", "yhteystiedot tietopyyntöä varten (28 § 1 mom. 2 k.)", "contact details for information requests (section 28(1)(2))"),
+    ("datasets", "tietoaineistot (28 § 1 mom. 3 k.)", "datasets (section 28(1)(3))"),
+    ("search_criteria", "hakutekijät (28 § 1 mom. 4 k.)", "search criteria (section 28(1)(4))"),
+    ("open_interface", "tieto saatavuudesta avoimesti teknisen rajapinnan avulla (28 § 1 mom. 5 k.)",
+     "whether the data is open through a technical interface (section 28(1)(5))"),
+]
+
+
+def _section28(d, doc) -> dict:
+    """What the general reader found of §28 beyond resources: the case register, the responsible and deciding
+    bodies, the contact channels; what the description lacks; and where every line of the source went."""
+    if getattr(d, "shape", "") != "prose":
+        return {}
+    resources = d.resources
+    statements = [d.st, *(s.st for s in d.sectors), *(r.st for r in resources)]
+    parties = [*d.parties, *(p for r in resources for p in r.parties)]
+    found = {
+        "resources": bool(resources), "case_register": d.case_register is not None,
+        "systems": bool(d.systems or d.case_register_systems or any(r.systems for r in resources)),
+        "authority": bool(parties), "contact": bool(d.contacts),
+        "datasets": any(r.datasets for r in resources),
+        "search_criteria": any(st.search_criteria or st.search_notes for st in statements),
+        "open_interface": any(st.open_interface for st in statements),
+    }
+    lines = _line_account(d, doc)
+    return {
+        "source_url": d.source_url,
+        "case_register": None if d.case_register is None else {
+            "label": d.case_register.label, **_loc(d.case_register.where),
+            "systems": [s.label for s in d.case_register_systems]},
+        "authorities": [{"label": p.label, "role": p.role, **_loc(p.where)} for p in parties],
+        "contacts": [{"kind": c.kind, "value": c.value, **_loc(c.where)} for c in d.contacts],
+        "lacks": [{"item": k, "fi": fi, "en": en} for k, fi, en in LACKS if not found[k]],
+        "lines": lines,
+    }
+
+
+def _line_account(d, doc) -> dict:
+    """Every non-blank line of a text source in exactly one place: an item, a description text, a note, or
+    boilerplate of a named kind."""
+    source_lines = [b.line for b in doc.blocks if b.line is not None and b.text.strip()]
+    where = {n: d.lines.get(n, "note") for n in source_lines}
+    counts: dict[str, int] = {}
+    for w in where.values():
+        counts[w] = counts.get(w, 0) + 1
+    return {"total": len(source_lines), "by_place": dict(sorted(counts.items())),
+            "each": [{"line": n, "place": w} for n, w in sorted(where.items())]}
 
 
 TEXT = {
     "fi": {"read": "Luettu {file} ({format}{enc}, {blocks} riviä/lohkoa), muoto: {shape}",
            "shape": {"table": "taulukko", "sections": "tietovarannoittaiset osiot", "library": "sisältökirjaston luettelo",
-                     "form": "tietojärjestelmän kuvauslomake", "systems": "järjestelmäkohtainen luettelo"},
+                     "form": "tietojärjestelmän kuvauslomake", "systems": "järjestelmäkohtainen luettelo",
+                     "prose": "vapaa teksti, otsikot ja luettelot"},
            "count": {"resources": "{n} tietovarantoa", "datasets": "{n} tietoaineistoa", "data_groups": "{n} tietoryhmää",
                      "purposes": "{n} käyttötarkoitusta", "systems": "{n} tietojärjestelmää ({systems_linked_to_product} tunnistettu tuotteeksi)",
                      "reference_items": "{n} sisältökirjaston kohdetta", "search_criteria": "{n} hakutekijää",
@@ -108,10 +166,25 @@ TEXT = {
            "not_aligned": "Linkkejä ei tallennettu: --align tallentaa parhaan vastineen, kun pisteet ≥ {threshold}.",
            "kinds": {"Process": "toimintaprosessi", "InformationResource": "tietovaranto", "Dataset": "tietoaineisto",
                      "Purpose": "käyttötarkoitus"},
-           "line": "rivi", "wrote": "Kirjoitettu: {out}"},
+           "line": "rivi", "wrote": "Kirjoitettu: {out}",
+           "case_register": "Asiarekisteri: {label} (rivi {line}); järjestelmät: {systems}",
+           "authority": "Viranomainen ({role}): {label} (rivi {line})",
+           "roles": {"responsible": "vastaa", "deciding": "päättää luovuttamisesta", "unit": "vastuuyksikkö"},
+           "contacts": "Yhteystiedot:",
+           "channels": {"registry": "kirjaamo tai vastaanottaja", "email": "sähköposti", "phone": "puhelin",
+                        "address": "osoite", "url": "verkko-osoite"},
+           "lacks": "Lähteestä ei löytynyt (28 §):",
+           "account": "Lähteen {n} riviä: {places}",
+           "places": {"item": "kohteina", "description": "kuvausteksteinä", "note": "huomautuksina",
+                      "boilerplate": "ohitettu"},
+           "boilerplate": {"source address": "sivun osoite", "navigation": "navigointi", "image text": "kuvan teksti",
+                           "law quoted or paraphrased": "lakiteksti tai sen mukaelma", "definition": "määritelmä",
+                           "about the description": "kuvausta itseään koskeva", "group heading": "ryhmän otsikko",
+                           "cut-off fragment": "katkennut loppu"}},
     "en": {"read": "Read {file} ({format}{enc}, {blocks} lines/blocks), shape: {shape}",
            "shape": {"table": "table", "sections": "per-resource sections", "library": "content-library list",
-                     "form": "system description form", "systems": "system-centric list"},
+                     "form": "system description form", "systems": "system-centric list",
+                     "prose": "prose, headings and lists"},
            "count": {"resources": "{n} information resources", "datasets": "{n} datasets", "data_groups": "{n} data groups",
                      "purposes": "{n} purposes", "systems": "{n} systems ({systems_linked_to_product} linked to a product)",
                      "reference_items": "{n} reference items", "search_criteria": "{n} search criteria",
@@ -132,7 +205,18 @@ TEXT = {
            "not_aligned": "No links stored: --align stores the best match when it scores ≥ {threshold}.",
            "kinds": {"Process": "process", "InformationResource": "information resource", "Dataset": "dataset",
                      "Purpose": "purpose"},
-           "line": "line", "wrote": "Written: {out}"},
+           "line": "line", "wrote": "Written: {out}",
+           "case_register": "Case register: {label} (line {line}); systems: {systems}",
+           "authority": "Authority ({role}): {label} (line {line})",
+           "roles": {"responsible": "responsible", "deciding": "decides on disclosure", "unit": "responsible unit"},
+           "contacts": "Contact:",
+           "channels": {"registry": "registry or addressee", "email": "e-mail", "phone": "telephone",
+                        "address": "address", "url": "web address"},
+           "lacks": "Not found in the source (section 28):",
+           "account": "The source's {n} lines: {places}",
+           "places": {"item": "as items", "description": "as description text", "note": "as notes",
+                      "boilerplate": "skipped"},
+           "boilerplate": {}},
 }
 
 
@@ -184,6 +268,22 @@ def render_text(report: dict, lang: str = "fi") -> str:
     if report["warnings"]:
         out.append(t["warnings"])
         out += [f"  {where(w)}{w[lang]}" for w in report["warnings"]]
+    if report.get("case_register"):
+        cr = report["case_register"]
+        out.append(t["case_register"].format(label=cr["label"], line=cr.get("line", "?"),
+                                             systems=", ".join(cr["systems"]) or "–"))
+    for a in report.get("authorities", []):
+        out.append(t["authority"].format(label=a["label"], role=t["roles"][a["role"]], line=a.get("line", "?")))
+    if report.get("contacts"):
+        out.append(t["contacts"] + " " + "; ".join(f"{c['value']} ({t['channels'][c['kind']]})" for c in report["contacts"]))
+    if report.get("lacks"):
+        out.append(t["lacks"])
+        out += [f"  {x[lang]}" for x in report["lacks"]]
+    if report.get("lines"):
+        places = ", ".join(f"{t['places'].get(k.split(':', 1)[0], k)}"
+                           f"{(' (' + t['boilerplate'].get(k.split(':', 1)[1], k.split(':', 1)[1]) + ')') if ':' in k else ''}: {n}"
+                           for k, n in report["lines"]["by_place"].items())
+        out.append(t["account"].format(n=report["lines"]["total"], places=places))
     if report["cut_off"]:
         out.append(t["cut"])
         out += [f"  {where(w)}{w[lang]}" for w in report["cut_off"]]
