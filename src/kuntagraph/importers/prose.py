@@ -220,7 +220,7 @@ def specific(tokens: list[str], start: int, head: int, kind: str, lang: Lang) ->
 def _label(tokens: list[str], start: int, end: int, text: str) -> str:
     """The phrase as the source writes it (its own spacing and hyphens)."""
     words = tokens[start:end]
-    pattern = r"\s*".join(re.escape(w) for w in words)
+    pattern = r"[\s/]*".join(re.escape(w) for w in words)
     m = re.search(pattern, text)
     return clean_item(m.group(0) if m else " ".join(words))
 

@@ -26,8 +26,10 @@ class Block:
     text: str = ""  # a line (for a row: the cells joined, for messages)
     cells: list[str] | None = None  # a table row
     heading: int = 0  # HTML heading level (1-6), 0 when not known
-    item: bool = False  # a list item (HTML <li>)
+    item: bool = False  # a list item (HTML <li>, a Word list paragraph)
     sheet: str | None = None  # spreadsheet name
+    page: int | None = None  # PDF page (line is then the line on that page)
+    unit: str = "line"  # what `line` counts: line (text, PDF), row (spreadsheets), paragraph (Word)
 
     @property
     def is_row(self) -> bool:
@@ -36,7 +38,10 @@ class Block:
     def where(self, lang: str = "fi") -> str:
         if self.line is None:
             return ""
-        word = {"fi": "rivi", "en": "line"}[lang]
+        word = {("fi", "paragraph"): "kappale", ("en", "paragraph"): "paragraph"}.get((lang, self.unit),
+                                                                                    {"fi": "rivi", "en": "line"}[lang])
+        if self.page is not None:
+            return f"{'sivu' if lang == 'fi' else 'page'} {self.page} ({word} {self.line})"
         if self.sheet:
             return f"{'taulukko' if lang == 'fi' else 'sheet'} {self.sheet}, {word} {self.line}"
         return f"{word} {self.line}"
@@ -45,7 +50,7 @@ class Block:
 @dataclass
 class Document:
     path: Path
-    format: str  # text, tsv, csv, markdown, html, xlsx, ods
+    format: str  # text, tsv, csv, markdown, html, xlsx, ods, docx, pdf
     encoding: str | None
     blocks: list[Block]
     data: bytes = b""
@@ -74,7 +79,9 @@ def read_document(path) -> Document:
     if data.startswith(b"PK\x03\x04"):
         return _read_zip(path, data)
     if data.startswith(b"%PDF"):
-        raise InputError(path, "is a PDF; PDF is not supported: save the description as text, HTML, CSV or XLSX")
+        from .documents import read_pdf
+
+        return read_pdf(path, data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise InputError(path, "is an old Office file (.xls/.doc); save it as XLSX, CSV, HTML or text")
     if data.startswith(b"{\\rtf"):
@@ -90,9 +97,9 @@ def read_document(path) -> Document:
         doc.warnings += warnings
         return doc
     if stripped.startswith(("<?xml", "<rdf:", "<")) and re.match(r"<[?!A-Za-z]", stripped):
-        raise InputError(path, "is XML but not HTML; supported formats: text, HTML, CSV, TSV, XLSX, ODS")
+        raise InputError(path, "is XML but not HTML; supported formats: text, HTML, CSV, TSV, XLSX, ODS, DOCX, PDF")
     if stripped.startswith(("{", "[")) and stripped.rstrip().endswith(("}", "]")):
-        raise InputError(path, "looks like JSON; supported formats: text, HTML, CSV, TSV, XLSX, ODS")
+        raise InputError(path, "looks like JSON; supported formats: text, HTML, CSV, TSV, XLSX, ODS, DOCX, PDF")
     return _text_document(path, text, encoding, data)
 
 
@@ -116,14 +123,14 @@ def decode(path, data: bytes) -> tuple[str, str]:
         _refuse_binary(path, text)
         return text.replace("\r\n", "\n").replace("\r", "\n"), enc
     raise InputError(path, "is binary or in an unknown encoding (readable: UTF-8, cp1252, UTF-16 with BOM; "
-                           "formats: text, HTML, CSV, TSV, XLSX, ODS)")
+                           "formats: text, HTML, CSV, TSV, XLSX, ODS, DOCX, PDF)")
 
 
 def _refuse_binary(path, text: str):
     controls = sum(1 for c in text if (ord(c) < 32 and c not in "\t\n\r\f\v") or 0x7f <= ord(c) < 0xa0 or c == "\ufffd")
     if "\x00" in text or controls > max(2, len(text) // 200):
         raise InputError(path, "looks like binary data, not text (readable: UTF-8, cp1252, UTF-16 with BOM; "
-                               "formats: text, HTML, CSV, TSV, XLSX, ODS)")
+                               "formats: text, HTML, CSV, TSV, XLSX, ODS, DOCX, PDF)")
 
 
 _HTML = re.compile(r"<(!doctype\s+html|html|body|table|p|h[1-6]|ul|ol|li|div|tr|td|th)\b", re.I)
@@ -226,8 +233,10 @@ def _read_zip(path, data: bytes) -> Document:
     if "content.xml" in names and b"opendocument.spreadsheet" in mimetype:
         return Document(path, "ods", None, _ods_blocks(path, z), data)
     if "word/document.xml" in names:
-        raise InputError(path, "is a Word document (DOCX); not supported yet: save it as HTML or text")
-    raise InputError(path, "is a ZIP archive but not a spreadsheet (XLSX, ODS)")
+        from .documents import read_docx
+
+        return read_docx(path, data)
+    raise InputError(path, "is a ZIP archive but not a spreadsheet or a Word document (XLSX, ODS, DOCX)")
 
 
 def _member(path, z: zipfile.ZipFile, name: str) -> bytes:
