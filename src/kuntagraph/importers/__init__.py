@@ -1,9 +1,9 @@
-"""`kuntagraph import`: a municipality's published description (text, HTML, CSV/TSV, XLSX, ODS) to Turtle.
+"""`kuntagraph import`: an organisation's published description (text, HTML, CSV/TSV, XLSX, ODS, DOCX, PDF) to Turtle.
 
 read_document (reading.py, html.py) -> blocks; the shape's parser -> a model (model.py); graph.py -> RDF in
 the project's model, as the hand-made graphs in data/; report.py -> what was placed, what was not, what is missing.
-Shapes (DOMAIN §5): tables (tables.py); per-resource sections, labelled bullets and "resource: purpose" pairs
-(sections.py); system-centric lists (systems.py); content-library lists (library.py); system description
+Shapes (DOMAIN §5): tables (tables.py); per-resource sections with field headings on lines of their own
+(sections.py); prose, headings, bullets and labelled lines read by meaning (prose.py, the general reader); system-centric lists (systems.py); content-library lists (library.py); system description
 forms (form.py). Nothing is dropped silently: what cannot be placed becomes a skos:note with its line.
 """
 
@@ -46,10 +46,14 @@ def import_file(path, kunta: str, output: str | None = None, validate: bool = Tr
     d = _parse(doc)
     d.truncated += [(None, fi, en) for _, fi, en in doc.warnings]
     if d.empty():
-        raise InputError(path, f"no information resource was recognised in this {doc.format} file "
-                               "(expected a table with columns such as Tietovaranto | Käyttötarkoitus | Keskeiset "
-                               "tietoaineistot | Tietojärjestelmät, or resource headings followed by "
-                               "\"Tietoaineistot\" / \"Tietojärjestelmät\")")
+        raise InputError(path, f"no content of a description under section 28 of the Information Management Act "
+                               f"(906/2019) was recognised in this {doc.format} file. Looked for, in Finnish and "
+                               "Swedish: information resources (tietovaranto, informationslager) with their datasets "
+                               "and systems, the case register (asiarekisteri, ärenderegister), search criteria "
+                               "(hakutekijät, sökkriterier), the authority deciding on disclosure or responsible, "
+                               "contact details for information requests (kirjaamo, registratur), open-interface "
+                               "statements; or a table with columns such as Tietovaranto | Keskeiset tietoaineistot | "
+                               "Tietojärjestelmät")
     g, iris = graph.build(doc, d, kunta)
     from . import align as alignment  # suggestions always (in the report); links only with align=True
 
@@ -83,7 +87,10 @@ def _parse(doc: Document):
     nimi") a system description form; "System – description" lines with key-value lines a system-centric list;
     anything else is read as sections (which include labelled bullets and "resource: purpose" pairs)."""
     if any(b.is_row and tables.is_header(b.cells) for b in doc.blocks):
-        return tables.parse(doc.blocks)
+        parsed = tables.parse(doc.blocks)
+        if not parsed.empty():
+            return parsed
+        # a header row with nothing under it: the document is read as prose
     if library.looks_like(doc.blocks):
         return library.parse(doc.blocks)
     if form.looks_like(doc.blocks):

@@ -133,7 +133,12 @@ def read_pdf(path, data: bytes) -> Document:
                         continue
                     if prev is not None and _continues(prev, x, blocks[-1], b):
                         last = blocks[-1]
-                        joined = last.text[:-1] + b.text if last.text.endswith("-") and not last.text.endswith(" -") else f"{last.text} {b.text}"
+                        if last.text.endswith(" -"):  # "Tweb -" + "asianhallintajärjestelmään": a name's hyphen
+                            joined = last.text + b.text
+                        elif last.text.endswith("-") and b.text[:1].islower():  # a word broken at the line's end
+                            joined = last.text[:-1] + b.text
+                        else:
+                            joined = f"{last.text} {b.text}"
                         blocks[-1] = Block(last.line, joined, item=last.item, page=number)
                     else:
                         blocks.append(b)

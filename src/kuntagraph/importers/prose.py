@@ -681,12 +681,17 @@ class Reader:
         """The name this document already gave the same system: "asianhallintajärjestelmä" is
         "kaupungin asianhallintajärjestelmä" met earlier (once per document)."""
         key = self._system_key(name)
-        names = [*(e.label for e in self.d.systems), *(s.label for s in self.d.case_register_systems),
-                 *(s.label for r in self.d.resources for s in r.systems)]
-        for n in names:
-            k = self._system_key(n)
-            if k and key and (k <= key or key <= k):
-                return n
+        entries = [*self.d.systems, *self.d.case_register_systems, *(s for r in self.d.resources for s in r.systems)]
+        for e in entries:
+            k = self._system_key(e.label)
+            if k and key and key <= k:
+                return e.label
+            if k and key and k < key:  # the more specific name met later ("Tweb -asianhallintajärjestelmä") wins
+                old = e.label
+                for x in entries:
+                    if x.label == old:
+                        x.label = name
+                return name
         return name
 
     def dataset(self, label: str, b: Block):
@@ -943,11 +948,10 @@ class Reader:
                         break
         for m in _EMAIL.finditer(s):
             self.contact("email", re.sub(r"\s?(\(at\)|\[at\]|\(a\)|\[a\])\s?", "@", m.group(0), flags=re.I), b)
-        lead = _ADDRESS_LEAD.search(s)
-        if lead:
-            rest = s[lead.end():]
-            if _POSTCODE_PLACE.search(rest):
-                self.address(rest, b)
+        code = _POSTCODE_PLACE.search(s)
+        leads = [m for m in _ADDRESS_LEAD.finditer(s) if code and m.end() <= code.start()]
+        if leads:  # the address begins after the last "osoitteeseen" / "adressen" before its postal code
+            self.address(s[leads[-1].end():], b)
 
     def parties_in(self, s: str, b: Block) -> bool:
         """"Vastuuhenkilönä toimii X", "vastaava viranomainen on X", "X päättää tietojen luovuttamisesta",
