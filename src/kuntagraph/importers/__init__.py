@@ -99,5 +99,7 @@ def _parse(doc: Document):
         return systems.parse(doc.blocks)
     if any(not b.item and not b.is_row and sections.field_of(b.text) not in (None, "authority", "description") and not strip_bullet(b.text)[1] and
            not b.text.strip().endswith(":") for b in doc.blocks):
-        return sections.parse(doc.blocks)  # field headings on lines of their own ("Tietoaineistot")
+        parsed = sections.parse(doc.blocks)  # field headings on lines of their own ("Tietoaineistot")
+        if any(not prose.is_kind_word(r.label) for r in parsed.resources):  # not only "Tietovarannot" headings
+            return parsed
     return prose.parse(doc.blocks)

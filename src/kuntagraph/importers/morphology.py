@@ -119,6 +119,6 @@ def swedish_head(word: str, heads: tuple[str, ...]) -> str | None:
     forms += [f[:-2] + f[-1] for f in list(forms) if len(f) > 3 and f[-2] == "e" and f[-1] in "rn"]  # registr(et)
     for h in sorted(heads, key=len, reverse=True):
         for f in forms:
-            if f.endswith(h) or (h.endswith("er") and f.endswith(h[:-2] + "r")):
-                return h
+            if f.endswith(h) or (h.endswith("er") and f.endswith(h[:-2] + "r")) or (h.endswith("ium") and f.endswith(h[:-2])):
+                return h  # sökkriterier -> sökkriterium
     return None

@@ -31,7 +31,8 @@ from .reading import Block
 _NAVIGATION = re.compile(
     r"^(siirry|hyppää|suoraan)\s+(sisältöön|pääsisältöön)|^till\s+innehållet|^skip\s+to\s+(main\s+)?content|^murupolku$|"
     r"^brödsmulor$|^hae\s+sivustolta|^sök\s+på\s+webbplatsen|^generic selectors$|^exact matches only$|^search in (title|content)$|"
-    r"^post type selectors$|^(valikko|meny|menu|etusivu|startsida|home)$|.*\(siirryt toiseen palveluun\)$|^jaa sivu|^tulosta$|"
+    r"^post type selectors$|^(valikko|meny|menu|etusivu|startsida|home)$|^ohita\s+(valikko|navigaatio|sisällysluettelo)|"
+    r"^hoppa\s+(till|över)\b|^gå\s+till\s+(huvud)?innehållet|^asiasanat$|^ämnesord$|.*\(siirryt toiseen palveluun\)$|^jaa sivu|^tulosta$|"
     r"^päivitetty\b|^uppdaterad\b|^julkaistu\b|^publicerad\b", re.I)
 _IMAGE = re.compile(r"(_|\s)(pää|sivun\s)?kuva$|^(valo)?kuva\b|^kuvituskuva|^bild\b|^foto\b|"
                     r"^(kirja|en hand|käsi|ihmisiä|henkilö)\b.*\b(tekstiä|stämplar|dokument|kirjoittaa|papereita)\b", re.I)
@@ -56,6 +57,8 @@ _ORG_WORDS = {"kaupunki", "kunta", "liitto", "hyvinvointialue", "kuntayhtymä", 
 _GENERIC_MODIFIERS = {"operatiivinen", "muu", "eri", "keskeinen", "sähköinen", "erillinen", "useat", "useampi", "kyseinen",
                       "kaikki", "nämä", "tämä", "se", "fyysinen", "looginen", "oma", "operativa", "övriga", "andra", "olika",
                       "yksi", "usea", "useampi", "viranomainen", "myndighet", "myndighetens", "tiedonhallintayksikkö"}
+_RELATIVE = {"joka", "jotka", "jota", "joita", "jossa", "joissa", "josta", "joista", "johon", "joihin", "jonka", "joiden",
+             "mikä", "mitkä", "jolla", "joilla", "som", "vilka", "vilket", "which", "that"}
 _COPULA_FI = {"olla", "kuulua", "koostua", "muodostua", "sisältää", "sisältyä", "käsittää"}
 _COPULA_SV = re.compile(r"\b(är|utgörs av|består av|omfattar|hör|ingår|innehåller|inrymmer)\b", re.I)
 _LIST_LEAD = re.compile(r"^(?:mm\.?|muun\s+muassa|esimerkiksi|esim\.?|seuraav\w+(\s+\w+){0,2}\s*:|bland\s+annat|t\.ex\.?|till\s+exempel|"
@@ -257,6 +260,8 @@ def split_items(text: str, lang: Lang, kind: str | None = None) -> list[str]:
     pieces = _split_top(text)
     if not pieces:
         return []
+    if lang.sv:
+        return _swedish_items(pieces)
     # the last piece's conjunction
     last = pieces[-1]
     conj = [m for m in _CONJ.finditer(last) if not last[:m.start()].endswith("-")]
@@ -293,6 +298,22 @@ def split_items(text: str, lang: Lang, kind: str | None = None) -> list[str]:
 _BOUNDARY = re.compile(r",\s*|\s+(?:ja|sekä|tai|och|samt|eller)\s+", re.I)
 
 
+def _after_kind(text: str, lang: Lang, kind: str) -> list[str]:
+    """"sopimusten hallintajärjestelmä sekä taloushallinnon järjestelmä": split at a conjunction that follows a
+    word of the kind, not inside "työvuorosuunnittelun ja työajan raportoinnin järjestelmä"."""
+    chunks, start = [], 0
+    for m in _CONJ.finditer(text):
+        left = text[start:m.start()]
+        lw = _words(left)
+        if lw and lang.kind(lw[-1]) == kind and not left.rstrip().endswith("-") and _words(text[m.end():]):
+            rw = _words(text[m.end():])
+            if any(lang.kind(t) == kind for t in rw):
+                chunks.append(left)
+                start = m.end()
+    chunks.append(text[start:])
+    return [c.strip() for c in chunks if c.strip()]
+
+
 def _after_heads(text: str, lang: Lang) -> list[str]:
     """A list of resources is split only where the text before the comma or conjunction ends with a resource
     word: "luvat ja valvonta -tietovaranto sekä kaupunkiympäristön asianhallinta, sopimus ja päätöstieto
@@ -306,6 +327,22 @@ def _after_heads(text: str, lang: Lang) -> list[str]:
             start = m.end()
     chunks.append(text[start:])
     return [c.strip() for c in chunks if c.strip()]
+
+
+def _swedish_items(pieces: list[str]) -> list[str]:
+    last = re.split(r"\s+(?:och|eller|samt)\s+", pieces[-1])
+    pieces = [*pieces[:-1], *last] if all(len(_words(p)) <= 4 for p in last) else pieces
+    out, shared = [], None
+    for p in pieces:
+        m = re.match(r"^(?P<head>.+?\s(?:på|av|för|om))\s+(?:ett|en)\s+\S", p)
+        if m:
+            shared = m.group("head")
+        elif shared and re.match(r"^(ett|en)\s+\S", p):
+            p = f"{shared} {p}"
+        else:
+            shared = None
+        out.append(p)
+    return [clean_item(p) for p in out if clean_item(p)]
 
 
 def _distribute(piece: str, lang: Lang) -> list[str]:
@@ -438,8 +475,14 @@ class Reader:
         text_all = " ".join(b.text for b in blocks).casefold()
         self.d.about_section28 = bool(re.search(r"asiakirjajulkisuu|tiedonhallintala|handlingsoffentlighet|handlingars offentlighet|"
                                                 r"informationshanteringslag|906/2019|document publicity|tietovarant|informationslager", text_all))
+        consumed = self._address_blocks(blocks)
         for i, b in enumerate(blocks):
             text = b.text.strip()
+            if i in consumed:
+                continue
+            if i + 1 < len(blocks) and self._breadcrumb(text, blocks[i + 1].text.strip()):
+                self.mark(b, "boilerplate:navigation")
+                continue
             if _NAVIGATION.search(text):
                 self.mark(b, "boilerplate:navigation")
                 continue
@@ -558,6 +601,39 @@ class Reader:
             return
         self.resource, self.section, self.group = None, ("contact" if re.search(r"yhteystie|kontakt|tietopyyn|begäran", text, re.I) else None), False
         self._title_or(b, text, "note")
+
+    @staticmethod
+    def _breadcrumb(text: str, following: str) -> bool:
+        """"Om Pedersöre Pedersöres kommunikation Dataskydd Beskrivning av handlingsoffentligheten" before the page's
+        title: a trail of links that ends with the title itself."""
+        return (len(following) >= 8 and text != following and text.endswith(following) and len(text) - len(following) >= 8
+                and not text.endswith((".", ":")) and len(text.split()) <= 20)
+
+    def _address_blocks(self, blocks: list[Block]) -> set[int]:
+        """An address written on lines of its own ("Mustasaaren kunta" / "Kirjaamo" / "Keskustie 4" / "65610
+        Mustasaari"): one address; its lines are used up."""
+        used: set[int] = set()
+        for i, b in enumerate(blocks):
+            m = re.fullmatch(r"(?:PL\s+\d+,?\s*)?\d{5}\s+[A-ZÄÖÅ][\wäöå-]+(?:\s+[A-ZÄÖÅ][\wäöå-]+)?", b.text.strip())
+            if not m or b is self.cut:
+                continue
+            start = i
+            while start > 0 and i - start < 4:
+                prev = blocks[start - 1]
+                t = prev.text.strip()
+                if prev.line is None or b.line is None or b.line - prev.line > 2 * (i - start + 1) or len(t.split()) > 6 \
+                        or t.endswith((".", ":", ",", "!", "?")) or strip_bullet(t)[1] or _LABEL.match(t):
+                    break
+                start -= 1
+            if start == i:
+                continue
+            parts = [blocks[j].text.strip() for j in range(start, i)]
+            value = ", ".join([*parts, b.text.strip()])
+            self.address(value, b)
+            for j in range(start, i + 1):
+                used.add(j)
+                self.mark(blocks[j], "item")
+        return used
 
     def _pair(self, text: str) -> bool:
         """"Henkilöstörekisteri: palvelussuhteiden hoitaminen; palkanlaskenta": a register named before its
@@ -765,6 +841,9 @@ class Reader:
                 return
         if not bulleted:
             self.pending = None
+            if self.group and self.resource is not None and self.resource.where is not None and \
+                    self.resource.where.item is False and strip_bullet(self.resource.where.text)[1]:
+                self.resource = None  # a list of resources ended: what follows is not of its last one
         for s in parts:
             self.sentence(s, b, bulleted)
 
@@ -775,7 +854,8 @@ class Reader:
         if kind == "datasets":
             self.dataset(item, b)
         elif kind == "systems":
-            self.system(item, b, whole=True)
+            for piece in _system_items(item, self.lang):
+                self.system(piece, b, whole=True)
         elif kind == "search":
             self.criteria([item], b)
         elif kind == "resources":
@@ -807,6 +887,8 @@ class Reader:
         if self.copula_list(s, b):
             return
         if self.parties_in(s, b):
+            return
+        if self.search_in(s, b):
             return
         self.mentions(s, b)
         if vocab.is_interface_statement(s) or re.search(r"rajapin\w*", s, re.I) and re.search(r"\blöyt|\btarjo", s, re.I):
@@ -884,7 +966,8 @@ class Reader:
                     self.dataset(it, b)
             elif kind == "system":
                 for it in items:
-                    self.system(it, b, whole=True)
+                    for piece in _after_kind(it, lang, "system"):
+                        self.system(piece, b, whole=True)
             else:
                 self.criteria(items, b)
             return True
@@ -999,6 +1082,8 @@ class Reader:
             before, after = s[:m.start()], s[m.end():]
         else:
             for i, t in enumerate(tokens[:12]):
+                if t.casefold() in _RELATIVE:
+                    return False  # "tietojärjestelmät, jotka sisältävät …": the verb of a relative clause
                 v = verb_lemma(_lower(t))
                 if v in _COPULA_FI:
                     verb_at = i
@@ -1042,6 +1127,25 @@ class Reader:
             self.list_item(it, b, kind)
         return True
 
+    def search_in(self, s: str, b: Block) -> bool:
+        """"Tietopyynnöissä voidaan käyttää hakutekijöinä esimerkiksi henkilön nimeä ja henkilötunnusta": the
+        criteria after the search word in the essive ("as search criteria")."""
+        if self.lang.sv:
+            return False
+        tokens = _words(s)
+        for i, t in enumerate(tokens[:-1]):
+            w = self.lang.word(t)
+            if self.lang.kind(t) == "search" and w.case == "olento":
+                idx = 0
+                for x in tokens[:i + 1]:
+                    idx = s.find(x, idx) + len(x)
+                rest = clean_item(s[idx:].rstrip("."))
+                items = split_items(rest, self.lang)
+                if items and all(len(_words(it)) <= 6 for it in items):
+                    self.criteria(items, b)
+                    return True
+        return False
+
     def _specific_resource(self, label: str) -> bool:
         tokens = _words(label)
         heads = [i for i, t in enumerate(tokens) if self.lang.kind(t) == "resource"]
@@ -1072,6 +1176,29 @@ class Reader:
             r = d.resources[-1]
             if r.where is self.cut:
                 d.resources.pop()
+
+
+def is_kind_word(label: str) -> bool:
+    """"Tietovarannot", "Informationslager": nothing but the word for a kind of item."""
+    tokens = _words(label)
+    if len(tokens) != 1:
+        return False
+    lang = Lang(not Lang(False).word(tokens[0]).known)
+    return any(lang.kind(tokens[0]) == k and lang.bare(tokens[0], k) for k in ("resource", "dataset", "system", "case_register"))
+
+
+def _system_items(text: str, lang: Lang) -> list[str]:
+    """Systems in a list item or cell: "Primus, Wilma" is two; "MultiPrimus, opiskelijahallinnon
+    kokonaisjärjestelmä" is one (after the comma, a lower-case description of the system); "a sekä b järjestelmä"
+    is two when both name systems."""
+    out: list[str] = []
+    for piece in _split_top(text):
+        w = _words(piece)
+        if out and piece[:1].islower() and w and lang.kind(w[-1]) == "system" and not lang.kind(_words(out[-1])[-1] if _words(out[-1]) else ""):
+            out[-1] = f"{out[-1]}, {piece}"
+            continue
+        out.append(piece)
+    return [p for piece in out for p in _after_kind(piece, lang, "system")]
 
 
 def parse(blocks: list[Block]) -> Description:

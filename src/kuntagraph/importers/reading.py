@@ -199,7 +199,13 @@ def _csv_blocks(text: str) -> list[Block] | None:
                 start = reader.line_num + 1
         except csv.Error:
             continue
-        if not any(is_header([c.strip() for c in cells]) for _, cells in rows[:200]):
+        headers = [cells for _, cells in rows[:200] if _short_cells(cells) and is_header([c.strip() for c in cells])]
+        if not headers:
+            continue
+        # delimited data, not prose with commas: most multi-field rows have the header's number of fields
+        width = len(headers[0])
+        multi = [cells for _, cells in rows if len([c for c in cells if c.strip()]) >= 2]
+        if sum(1 for cells in multi if len(cells) == width) * 2 < len(multi):
             continue
         blocks = []
         for line, cells in rows:
@@ -213,6 +219,11 @@ def _csv_blocks(text: str) -> list[Block] | None:
                 blocks.append(Block(line, " | ".join(cells), cells=cells))
         return blocks
     return None
+
+
+def _short_cells(cells: list[str]) -> bool:
+    """A header row's cells are column names: short, and no sentence."""
+    return all(len(c.strip()) <= 60 and len(c.split()) <= 5 and not c.strip().endswith((".", "!", "?")) for c in cells)
 
 
 # --- spreadsheets ---------------------------------------------------------------------------------------
