@@ -98,8 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.set_defaults(run=cmd_query)
 
-    im = sub.add_parser("import", help="turn a published description (text, HTML, CSV/TSV, XLSX, ODS) into Turtle")
-    im.add_argument("file", metavar="FILE", help="the description as published (format detected from the content)")
+    im = sub.add_parser("import", help="turn a published description (a web page, text, HTML, CSV/TSV, XLSX, ODS, DOCX, "
+                                       "PDF) into Turtle")
+    im.add_argument("file", metavar="FILE|URL", help="the description as published (format detected from the content), "
+                                                     "or the https:// address of its page on the organisation's site")
     im.add_argument("--kunta", required=True, metavar="KEY", help="municipality code (491) or key (unnamed-003) of the publisher")
     im.add_argument("-o", "--output", metavar="OUT.ttl", help="write the Turtle here (default: standard output)")
     im.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the report (default fi)")
@@ -112,6 +114,10 @@ def _parser() -> argparse.ArgumentParser:
                          "scores are always in the report)")
     im.add_argument("--align-threshold", type=float, metavar="SCORE",
                     help="lowest score (0-1) --align stores (default: importers.align.THRESHOLD, 0.6)")
+    im.add_argument("--max-pages", type=_at_least_one, metavar="N",
+                    help="with a URL: fetch at most N pages of the site (default 20)")
+    im.add_argument("--delay", type=float, metavar="SECONDS",
+                    help="with a URL: wait this long between requests to the site (default 1)")
     im.set_defaults(run=cmd_import)
 
     ex = sub.add_parser("export", help="write a municipality's description to XLSX in the four-column layout (import reads it back)")
@@ -306,9 +312,16 @@ def cmd_import(args) -> int:
     from .importers import import_file
     from .importers.report import render_text
 
+    url = re.match(r"^https?://", args.file or "")
     try:
-        result = import_file(args.file, args.kunta, args.output, validate=not args.no_validate, align=args.align,
-                             align_threshold=args.align_threshold)
+        if url:
+            from .importers import import_url
+
+            result = import_url(args.file, args.kunta, args.output, validate=not args.no_validate,
+                                max_pages=args.max_pages, delay=args.delay)
+        else:
+            result = import_file(args.file, args.kunta, args.output, validate=not args.no_validate, align=args.align,
+                                 align_threshold=args.align_threshold)
         turtle = result.turtle()
     except (InputError, KeyboardInterrupt):
         raise
@@ -325,6 +338,10 @@ def cmd_import(args) -> int:
         sys.stdout.write(turtle)
     if args.format == "json":
         print(json.dumps(result.report, ensure_ascii=False, indent=2), file=sys.stderr)
+    elif url:
+        from .importers.report import render_crawl
+
+        print(render_crawl(result.report, args.lang), file=sys.stderr)
     else:
         print(render_text(result.report, args.lang), file=sys.stderr)
     # like `validate`: 1 when the output was written but has violations to fix before it can be loaded

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from ..iris import Iris
 from ..rdffiles import InputError, graph_for
 from ..validate import validate_new_graph
 from . import form, graph, library, prose, sections, systems, tables
@@ -69,6 +70,55 @@ def import_file(path, kunta: str, output: str | None = None, validate: bool = Tr
     if validate:  # what the description still lacks, in the shapes' words (fi / en)
         result.report["validation"] = validation_report(g, iris, output or doc.path.name)
     return result
+
+
+def import_url(url: str, kunta: str, output: str | None = None, validate: bool = True, max_pages: int | None = None,
+               delay: float | None = None) -> ImportResult:
+    """A description published on the organisation's site: the start page and the pages of the description it
+    links to (crawl.py), each read like a file, merged into one graph (sub-pages are parts of one description)."""
+    import tempfile
+
+    from . import crawl as crawling
+    from .report import build_report
+
+    if not KEY.match(kunta or ""):
+        raise InputError(url, f"--kunta '{kunta}' is not a key: use the three-digit municipality code (491) or a "
+                              "lower-case key of letters, digits and hyphens (unnamed-003)")
+    c = crawling.crawl(url, max_pages=max_pages or crawling.MAX_PAGES,
+                       delay=crawling.DELAY if delay is None else delay)
+    slugs, merged, reports, first = graph.Slugs(), rdflib.Graph(), [], None
+    with tempfile.TemporaryDirectory(prefix="kuntagraph-import-") as tmp:
+        for n, page in enumerate(c.pages, 1):
+            path = Path(tmp) / crawling.file_name(page, n)
+            path.write_bytes(page.data)
+            try:
+                doc = read_document(path)
+                d = _parse(doc)
+            except InputError as e:
+                c.skipped.append({"url": page.url, "why": str(e).split(": ", 1)[-1]})
+                continue
+            d.truncated += [(None, fi, en) for _, fi, en in doc.warnings]
+            if d.empty():
+                c.skipped.append({"url": page.url, "why": "no content of a section 28 description"})
+                continue
+            g, iris = graph.build(doc, d, kunta, slugs=slugs, page=page)
+            result = ImportResult(g, d, doc)
+            result.report = build_report(result, kunta, iris, output)
+            result.report["file"] = page.url
+            reports.append(result.report)
+            for t in g:
+                merged.add(t)
+            for prefix, ns in g.namespaces():
+                merged.bind(prefix, ns, override=False)
+            first = first or result
+    if first is None:
+        raise InputError(url, "no page fetched from the site had content of a description under section 28 "
+                              f"({len(c.pages)} fetched: " + "; ".join(f"{s['url']}: {s['why']}" for s in c.skipped)[:2000] + ")")
+    merged_result = ImportResult(merged, first.description, first.document)
+    merged_result.report = {"url": url, "kunta": kunta, "output": output or "-", "crawl": c.as_dict(), "pages": reports}
+    if validate:
+        merged_result.report["validation"] = validation_report(merged, Iris(), output or "import.ttl")
+    return merged_result
 
 
 def validation_report(g: rdflib.Graph, iris, name: str) -> dict:

@@ -69,9 +69,9 @@ class Builder:
     """The graph being built, with what every shape shares: the source file and the import activity (PROV),
     the owner under `--kunta KEY`, and IRIs for things (unique slugs per kind)."""
 
-    def __init__(self, doc: Document, kunta: str):
+    def __init__(self, doc: Document, kunta: str, slugs: "_Slugs | None" = None, page=None):
         self.iris, self.kunta, self.doc = Iris(), kunta, doc
-        self.slugs = _Slugs()
+        self.slugs = slugs or _Slugs()  # shared by the pages of one description, so that their IRIs never collide
         g = self.g = rdflib.Graph()
         for p, ns in (("kg", KG), ("skos", SKOS), ("dcterms", DCTERMS), ("prov", PROV), ("foaf", FOAF),
                       ("dcat", DCAT), ("org", ORG), ("vcard", VCARD), ("id", Namespace(self.iris.thing(""))), ("xsd", XSD)):
@@ -86,6 +86,10 @@ class Builder:
         g.add((source, SKOS.prefLabel, Literal(f"Tuotu tiedosto {doc.path.name}", lang="fi")))
         g.add((source, SKOS.prefLabel, Literal(f"Imported file {doc.path.name}", lang="en")))
         g.add((source, DCTERMS["format"], Literal(doc.format)))
+        if page is not None:  # fetched from the organisation's site: where, and when
+            g.add((source, PROV.hadPrimarySource, URIRef(page.url)))
+            g.add((source, FOAF.page, URIRef(page.url)))
+            g.add((source, PROV.generatedAtTime, Literal(page.retrieved.isoformat(), datatype=XSD.dateTime)))
         activity = self.activity = self.thing("activity", f"import-{digest[:8]}")
         g.add((activity, RDF.type, PROV.Activity))
         g.add((activity, SKOS.prefLabel, Literal(f"Tuonti linkitetyksi dataksi tiedostosta {doc.path.name}", lang="fi")))
@@ -179,8 +183,11 @@ def known_municipalities() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((iri, tuple(found.get(iri, ()))) for iri in sorted(types))
 
 
-def build(doc: Document, d, kunta: str) -> tuple[rdflib.Graph, Iris]:
-    b = Builder(doc, kunta)
+Slugs = _Slugs
+
+
+def build(doc: Document, d, kunta: str, slugs: _Slugs | None = None, page=None) -> tuple[rdflib.Graph, Iris]:
+    b = Builder(doc, kunta, slugs, page)
     if isinstance(d, Library):
         library_graph(b, d)
     elif isinstance(d, SystemForm):

@@ -121,7 +121,8 @@ class Description(Parsed):
     parties: list[Party] = field(default_factory=list)  # for the whole description
     contacts: list[Contact] = field(default_factory=list)
     source_url: str | None = None  # a browser copy's first line, the page's address
-    lines: dict[int, str] = field(default_factory=dict)  # line -> where it went: item, note, boilerplate:<kind>
+    lines: dict = field(default_factory=dict)  # id(block) -> (block, where it went: item, description, note, boilerplate:<kind>)
+    placed: list = field(default_factory=list)  # (block, where it went) for every block of the source, in order
     about_section28: bool = False  # the text is a §28 description even when it lists no item (the report says what it lacks)
 
     def empty(self) -> bool:

@@ -416,16 +416,16 @@ class Reader:
         self.seen_title = False
         self.cut: Block | None = None
         self.sector: Sector | None = None
+        self.last_kind: str | None = None  # the boilerplate kind of the sentence before
         self.pairs: set[int] = set()  # blocks that are "Resource: purpose" pairs (when there are several)
 
     # -- accounting
     def mark(self, b: Block, where: str):
-        if b.line is None:
-            return
-        old = self.d.lines.get(b.line)
+        """Where a block of the source went; an item outranks description text, which outranks a note."""
+        old = self.d.lines.get(id(b))
         rank = {"item": 3, "description": 2, "note": 1}
-        if old is None or rank.get(where, 0) > rank.get(old, 0):
-            self.d.lines[b.line] = where
+        if old is None or rank.get(where, 0) > rank.get(old[1], 0):
+            self.d.lines[id(b)] = (b, where)
 
     def note(self, text: str, b: Block, why=("teksti, jota ei voitu liittää", "text that could not be placed")):
         holder = self.resource.notes if self.resource else self.d.notes
@@ -870,6 +870,9 @@ class Reader:
     def sentence(self, s: str, b: Block, bulleted: bool = False):
         lang = self.lang
         kind = boilerplate_kind(s, lang)
+        if kind is None and self.last_kind == "about" and re.match(r"^(se|ne|sen|den|det|denna|it)\b", s, re.I):
+            kind = "about"  # "Se kattaa tietojärjestelmät, …" after a sentence about the description: about it too
+        self.last_kind = kind
         m = _LABEL.match(s)
         if m and kind is None and not vocab.URL.match(s):
             if self.labelled(m.group("label").strip(), m.group("value").strip(), b, s):
@@ -898,7 +901,7 @@ class Reader:
                 st.interface_urls += [u for u in vocab.URL.findall(s) if u not in st.interface_urls]
                 self.mark(b, "item")
                 return
-        if b.line is not None and self.d.lines.get(b.line) == "item":
+        if self.d.lines.get(id(b), (None, ""))[1] == "item":
             return
         if self.resource is not None and self.section in (None, "datasets", "description"):
             self.resource.descriptions.append(s)
@@ -1202,7 +1205,10 @@ def _system_items(text: str, lang: Lang) -> list[str]:
 
 
 def parse(blocks: list[Block]) -> Description:
-    return Reader([_flatten(b) for b in blocks]).run()
+    reader = Reader([_flatten(b) for b in blocks])
+    d = reader.run()
+    d.placed = [(b, d.lines.get(id(b), (b, "note"))[1]) for b in reader.blocks]  # every block, in the source's order
+    return d
 
 
 def _flatten(b: Block) -> Block:

@@ -130,15 +130,13 @@ def _section28(d, doc) -> dict:
 
 
 def _line_account(d, doc) -> dict:
-    """Every non-blank line of a text source in exactly one place: an item, a description text, a note, or
-    boilerplate of a named kind."""
-    source_lines = [b.line for b in doc.blocks if b.line is not None and b.text.strip()]
-    where = {n: d.lines.get(n, "note") for n in source_lines}
+    """Every non-blank line (text) or block (HTML, Word, PDF) of the source in exactly one place: an item, a
+    description text, a note, or boilerplate of a named kind."""
     counts: dict[str, int] = {}
-    for w in where.values():
+    for _, w in d.placed:
         counts[w] = counts.get(w, 0) + 1
-    return {"total": len(source_lines), "by_place": dict(sorted(counts.items())),
-            "each": [{"line": n, "place": w} for n, w in sorted(where.items())]}
+    return {"total": len(d.placed), "by_place": dict(sorted(counts.items())),
+            "each": [{"line": b.line, **({"page": b.page} if b.page else {}), "place": w} for b, w in d.placed]}
 
 
 TEXT = {
@@ -296,4 +294,28 @@ def render_text(report: dict, lang: str = "fi") -> str:
     if "validation" in report:
         out += _missing(t, report["validation"], lang) or [t["valid"]]
     out.append(t["wrote"].format(out=report["output"]))
+    return "\n".join(out)
+
+
+CRAWL = {"fi": {"fetched": "Haettu {n} sivua osoitteesta {url} ({bytes} tavua)", "page": "== {url} (haettu {retrieved})",
+                "skipped": "Ohitettu:", "total": "Yhteensä"},
+         "en": {"fetched": "Fetched {n} pages from {url} ({bytes} bytes)", "page": "== {url} (retrieved {retrieved})",
+                "skipped": "Skipped:", "total": "In all"}}
+
+
+def render_crawl(report: dict, lang: str = "fi") -> str:
+    """The report of `kuntagraph import URL`: what was fetched and skipped, then each page's report."""
+    t = CRAWL[lang]
+    c = report["crawl"]
+    out = [t["fetched"].format(n=len(c["pages"]), url=report["url"], bytes=c["bytes"])]
+    retrieved = {p["url"]: p["retrieved"] for p in c["pages"]}
+    for page in report["pages"]:
+        out.append(t["page"].format(url=page["file"], retrieved=retrieved.get(page["file"], "?")))
+        out.append(render_text({**page, "output": page["output"]}, lang).rsplit("\n", 1)[0])
+    if c["skipped"]:
+        out.append(t["skipped"])
+        out += [f"  {s['url']}: {s['why']}" for s in c["skipped"]]
+    if "validation" in report:
+        out += _missing(TEXT[lang], report["validation"], lang) or [TEXT[lang]["valid"]]
+    out.append(TEXT[lang]["wrote"].format(out=report["output"]))
     return "\n".join(out)
