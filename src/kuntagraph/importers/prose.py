@@ -38,7 +38,7 @@ _IMAGE = re.compile(r"(_|\s)(pää|sivun\s)?kuva$|^(valo)?kuva\b|^kuvituskuva|^b
                     r"^(kirja|en hand|käsi|ihmisiä|henkilö)\b.*\b(tekstiä|stämplar|dokument|kirjoittaa|papereita)\b", re.I)
 _URL_LINE = re.compile(r"^https?://\S+$")
 _STATUTE = re.compile(r"\b\d{1,4}\s?/\s?(19|20)\d{2}\b|§|\bTiHL\b|\bJulkL\b|\bMyndOffL\b|\bHE\s+\d+/\d{4}|\(\d{1,2}\.\d{1,2}\.\d{4}/\d+\)")
-_DUTY = re.compile(r"\bon\s+(\w+\s+)?(ylläpidettävä|pidettävä|yksilöitävä|annettava|huolehdittava|pidettävä\s+yllä)\b|"
+_DUTY = re.compile(r"\bon\s+(\S+\s+){0,6}?(ylläpidettävä|pidettävä|yksilöitävä|annettava|huolehdittava|julkaistava|laadittava)\b|"
                    r"\bvelvollisuus\b|\bskyldighet\b|\bska\s+(\w+\s+){0,6}(upprätthålla|individualiseras)|"
                    r"\b(lain|lakiin|lagen|lag)\s+(mukaan|mukaisesti|edellyttämällä)|\benligt\s+(\w+\s+){0,3}lag|"
                    r"^(julkisuus|tiedonhallinta|informationshanterings|offentlighets)la", re.I)
