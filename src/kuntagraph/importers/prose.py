@@ -416,7 +416,8 @@ class Reader:
         self.seen_title = False
         self.cut: Block | None = None
         self.sector: Sector | None = None
-        self.last_kind: str | None = None  # the boilerplate kind of the sentence before
+        self.last_kind: str | None = None
+        self.continued_list: tuple | None = None  # (block, kind) of the last list read from a sentence  # the boilerplate kind of the sentence before
         self.pairs: set[int] = set()  # blocks that are "Resource: purpose" pairs (when there are several)
 
     # -- accounting
@@ -887,6 +888,12 @@ class Reader:
                 self.pending = k
                 self.mark(b, "description")
                 return
+        if self.continued_list and self.continued_list[0] is b and not any(lang.verb(t) for t in _words(s)) \
+                and len(_words(s)) <= 24:
+            # "Keskeisiä tietoja ovat mm. A, B. C sekä D.": a sentence without a verb goes on with the list
+            for it in split_items(s.rstrip("."), lang):
+                self.list_item(it, b, self.continued_list[1])
+            return
         if self.copula_list(s, b):
             return
         if self.parties_in(s, b):
@@ -1100,7 +1107,8 @@ class Reader:
             for t in tokens[:verb_at + 1]:
                 idx = s.find(t, idx) + len(t)
             before, after = s[:idx - len(tokens[verb_at])], s[idx:]
-        subject_kinds = [lang.kind(t) for t in _words(before)]
+        # the subject's kind: a kind word before the verb, not one in the genitive ("tietovarannon yhteydessä")
+        subject_kinds = [None if (lang.genitive(t) and not lang.sv) else lang.kind(t) for t in _words(before)]
         subject = next((k for k in reversed(subject_kinds) if k), None)
         after = re.split(r",\s*(?:jotka|joita|joiden|joissa|joista|joilla|jossa|joka|mikä|som)\b", after)[0]
         after = clean_item(after.rstrip("."))
@@ -1128,6 +1136,7 @@ class Reader:
             return False
         for it in items:
             self.list_item(it, b, kind)
+        self.continued_list = (b, kind)
         return True
 
     def search_in(self, s: str, b: Block) -> bool:
