@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from .memory import give_back
 from .packed import Packed, codes
+from .rdffiles import ORGANISATION_TYPES
 from .publish import RECORDS
 from .store import Store
 from .languages import best_label
@@ -79,7 +80,8 @@ SELECT ?g (MAX(?t) AS ?modified) WHERE {
 } GROUP BY ?g"""
 # VALUES, not FILTER IN: the filter was applied to every typed node of the store (220 ms at national scale; 3.5 ms).
 OWNERS = """
-SELECT ?g ?owner WHERE { VALUES ?kind { kg:Municipality kg:Consortium } GRAPH ?g { ?owner a ?kind } }"""
+SELECT ?g ?owner WHERE { VALUES ?kind { """ + " ".join(f"kg:{t}" for t in (*ORGANISATION_TYPES, "Consortium")) + """ }
+  GRAPH ?g { ?owner a ?kind } }"""
 
 
 class Listing:

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__, config, rdffiles
 from .faults import storage_fault
 from .iris import Iris
-from .rdffiles import InputError
+from .rdffiles import ORGANISATION_KINDS, InputError
 from .store import QueryError, open_store
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -102,7 +102,14 @@ def _parser() -> argparse.ArgumentParser:
                                        "PDF) into Turtle")
     im.add_argument("file", metavar="FILE|URL", help="the description as published (format detected from the content), "
                                                      "or the https:// address of its page on the organisation's site")
-    im.add_argument("--kunta", required=True, metavar="KEY", help="municipality code (491) or key (unnamed-003) of the publisher")
+    im.add_argument("--kunta", "--org", dest="kunta", required=True, metavar="KEY",
+                    help="the publisher's key: a municipality's code (491), otherwise a lower-case key "
+                         "(pohjanmaan-hyvinvointialue)")
+    im.add_argument("--org-type", choices=sorted(ORGANISATION_KINDS), metavar="KIND",
+                    help="what kind of organisation publishes it: " + ", ".join(sorted(ORGANISATION_KINDS))
+                         + " (default municipality)")
+    im.add_argument("--business-id", metavar="1234567-8", help="the organisation's Business ID (Y-tunnus), checked")
+    im.add_argument("--name", metavar="NAME", help="the organisation's name in Finnish, as it calls itself")
     im.add_argument("-o", "--output", metavar="OUT.ttl", help="write the Turtle here (default: standard output)")
     im.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the report (default fi)")
     im.add_argument("--format", choices=["text", "json"], default="text", help="format of the report on standard error")
@@ -310,7 +317,18 @@ def _table(tsv: str) -> str:
 
 def cmd_import(args) -> int:
     from .importers import import_file
+    from .importers.graph import Organisation, check_business_id
     from .importers.report import render_text
+
+    organisation = None
+    if args.org_type or args.business_id or args.name:
+        if args.business_id and (problem := check_business_id(args.business_id)):
+            raise InputError("--business-id", problem)
+        kind = ORGANISATION_KINDS[args.org_type or "municipality"]
+        if kind == "Municipality" and args.business_id:
+            raise InputError("--business-id", "a municipality is identified by its code: give it as --kunta 491, "
+                                              "not as a Business ID")
+        organisation = Organisation(kind, (args.name or "").strip() or None, args.business_id)
 
     url = re.match(r"^https?://", args.file or "")
     try:
@@ -318,10 +336,10 @@ def cmd_import(args) -> int:
             from .importers import import_url
 
             result = import_url(args.file, args.kunta, args.output, validate=not args.no_validate,
-                                max_pages=args.max_pages, delay=args.delay)
+                                max_pages=args.max_pages, delay=args.delay, organisation=organisation)
         else:
             result = import_file(args.file, args.kunta, args.output, validate=not args.no_validate, align=args.align,
-                                 align_threshold=args.align_threshold)
+                                 align_threshold=args.align_threshold, organisation=organisation)
         turtle = result.turtle()
     except (InputError, KeyboardInterrupt):
         raise

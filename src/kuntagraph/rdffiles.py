@@ -156,8 +156,17 @@ def _rebase(q: ox.Quad, iris: Iris) -> ox.Quad:
     return ox.Quad(move(q.subject), move(q.predicate), move(q.object))
 
 
+# The organisations that publish §28 descriptions (information management units, 906/2019), in the order pages list
+# them, and the other publishers of graphs.
+ORGANISATION_TYPES = ("Municipality", "WellbeingServicesCounty", "JointMunicipalAuthority", "RegionalCouncil",
+                      "StateAgency", "HigherEducationInstitution")
+PUBLISHER_TYPES = (*ORGANISATION_TYPES, "Consortium", "ReferenceLibrary")
+# `kuntagraph import --org-type`: the words a user gives for them
+ORGANISATION_KINDS = {"municipality": "Municipality", "wellbeing-services-county": "WellbeingServicesCounty",
+                      "joint-municipal-authority": "JointMunicipalAuthority", "regional-council": "RegionalCouncil",
+                      "state-agency": "StateAgency", "higher-education-institution": "HigherEducationInstitution"}
 # The node whose IRI names the graph: a publisher of descriptions, the ontology or a concept scheme.
-_OWNER_TYPES = ("Municipality", "Consortium", "ReferenceLibrary")
+_OWNER_TYPES = PUBLISHER_TYPES
 
 
 def graph_for(path: Path, triples, iris: Iris) -> str:

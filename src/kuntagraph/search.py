@@ -106,6 +106,7 @@ from dataclasses import dataclass
 import numpy as np
 import snowballstemmer
 
+from .rdffiles import ORGANISATION_TYPES
 from .iris import Iris
 from .memory import give_back
 from .packed import Packed, codes
@@ -130,7 +131,9 @@ MAX_INFLECTION = 2  # rule 2: letters one key may extend the other
 # Classes whose instances are indexed, in order of preference when a subject has several of them.
 ITEM_KINDS = ["InformationResource", "CaseRegister", "Dataset", "DataGroup", "Purpose", "Process",
               "SystemInstance", "TechnicalInterface", "Authority", "AccessDescription", "Municipality",
-              "Consortium", "ReferenceItem", "ReferenceLibrary"]
+              "WellbeingServicesCounty", "JointMunicipalAuthority", "RegionalCouncil", "StateAgency",
+              "HigherEducationInstitution", "Consortium", "ReferenceItem", "ReferenceLibrary"]
+ORGANISATIONS = set(ORGANISATION_TYPES)  # an item of their graph is theirs
 CONCEPT = "Concept"
 RESOURCE_KINDS = {"InformationResource", "CaseRegister"}
 KIND_LABELS = {CONCEPT: {"fi": "käsite", "sv": "begrepp", "en": "concept"}}  # the others come from the ontology
@@ -587,7 +590,7 @@ class SearchIndex:
                     continue
                 owner = iris.thing(key)
                 owner_types = types.get(owner, set())
-                if "Municipality" in owner_types:
+                if owner_types & ORGANISATIONS:
                     out.add(owner)
                 elif "Consortium" in owner_types:
                     out.update(m for m in members.get(owner, ()) if "Municipality" in types.get(m, ()))

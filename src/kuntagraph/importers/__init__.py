@@ -39,7 +39,7 @@ class ImportResult:
 
 
 def import_file(path, kunta: str, output: str | None = None, validate: bool = True, align: bool = False,
-                align_threshold: float | None = None) -> ImportResult:
+                align_threshold: float | None = None, organisation: graph.Organisation | None = None) -> ImportResult:
     if not KEY.match(kunta or ""):
         raise InputError(path, f"--kunta '{kunta}' is not a key: use the three-digit municipality code (491) or a "
                                "lower-case key of letters, digits and hyphens (unnamed-003)")
@@ -55,7 +55,7 @@ def import_file(path, kunta: str, output: str | None = None, validate: bool = Tr
                                "contact details for information requests (kirjaamo, registratur), open-interface "
                                "statements; or a table with columns such as Tietovaranto | Keskeiset tietoaineistot | "
                                "Tietojärjestelmät")
-    g, iris = graph.build(doc, d, kunta)
+    g, iris = graph.build(doc, d, kunta, organisation=organisation)
     from . import align as alignment  # suggestions always (in the report); links only with align=True
 
     suggestions = alignment.suggest(g)
@@ -73,7 +73,7 @@ def import_file(path, kunta: str, output: str | None = None, validate: bool = Tr
 
 
 def import_url(url: str, kunta: str, output: str | None = None, validate: bool = True, max_pages: int | None = None,
-               delay: float | None = None) -> ImportResult:
+               delay: float | None = None, organisation: graph.Organisation | None = None) -> ImportResult:
     """A description published on the organisation's site: the start page and the pages of the description it
     links to (crawl.py), each read like a file, merged into one graph (sub-pages are parts of one description)."""
     import tempfile
@@ -101,7 +101,7 @@ def import_url(url: str, kunta: str, output: str | None = None, validate: bool =
             if d.empty():
                 c.skipped.append({"url": page.url, "why": "no content of a section 28 description"})
                 continue
-            g, iris = graph.build(doc, d, kunta, slugs=slugs, page=page)
+            g, iris = graph.build(doc, d, kunta, slugs=slugs, page=page, organisation=organisation)
             result = ImportResult(g, d, doc)
             result.report = build_report(result, kunta, iris, output)
             result.report["file"] = page.url

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -18,7 +19,7 @@ from rdflib import RDF, XSD, Literal, Namespace, URIRef
 
 from .. import config
 from ..iris import Iris
-from ..rdffiles import slugify
+from ..rdffiles import ORGANISATION_KINDS, PUBLISHER_TYPES, slugify  # noqa: F401 (ORGANISATION_KINDS for the CLI)
 from . import vocab
 from .form import SystemForm
 from .library import Library
@@ -69,8 +70,9 @@ class Builder:
     """The graph being built, with what every shape shares: the source file and the import activity (PROV),
     the owner under `--kunta KEY`, and IRIs for things (unique slugs per kind)."""
 
-    def __init__(self, doc: Document, kunta: str, slugs: "_Slugs | None" = None, page=None):
+    def __init__(self, doc: Document, kunta: str, slugs: "_Slugs | None" = None, page=None, organisation=None):
         self.iris, self.kunta, self.doc = Iris(), kunta, doc
+        self.organisation = organisation  # Organisation: what kind, its name and Business ID, as the user gave them
         self.slugs = slugs or _Slugs()  # shared by the pages of one description, so that their IRIs never collide
         g = self.g = rdflib.Graph()
         for p, ns in (("kg", KG), ("skos", SKOS), ("dcterms", DCTERMS), ("prov", PROV), ("foaf", FOAF),
@@ -125,9 +127,20 @@ class Builder:
         else:
             labels = {}
         g = self.g
+        org = self.organisation
+        if org is not None and not known:
+            rdf_type = KG[org.kind]
+            if org.name:
+                labels = {"fi": org.name}
         g.add((m, RDF.type, URIRef(rdf_type)))
         for lang, v in labels.items():
             g.add((m, SKOS.prefLabel, Literal(v, lang=lang)))
+        if org is not None and org.name and not known:
+            g.add((m, SKOS.editorialNote, Literal("Nimi on tuonnissa annettu (--name), ei lähteestä.", lang="fi")))
+            g.add((m, SKOS.editorialNote, Literal("The name was given to the import (--name), not read from the source.", lang="en")))
+        if org is not None and org.business_id:
+            g.add((m, KG.businessId, Literal(org.business_id)))
+            g.add((m, DCTERMS.identifier, Literal(org.business_id)))
         if not labels:
             fi, en = _OWNER_NAMES[str(rdf_type)]
             g.add((m, SKOS.prefLabel, Literal(f"{fi} {self.kunta}", lang="fi")))
@@ -142,9 +155,35 @@ class Builder:
         return m
 
 
-OWNER_TYPES = (KG.Municipality, KG.Consortium, KG.ReferenceLibrary)
+OWNER_TYPES = tuple(KG[t] for t in PUBLISHER_TYPES)
 _OWNER_NAMES = {str(KG.Municipality): ("Kunta", "Municipality"), str(KG.Consortium): ("Yhteistyöryhmä", "Consortium"),
-                str(KG.ReferenceLibrary): ("Sisältökirjasto", "Reference library")}
+                str(KG.ReferenceLibrary): ("Sisältökirjasto", "Reference library"),
+                str(KG.WellbeingServicesCounty): ("Hyvinvointialue", "Wellbeing services county"),
+                str(KG.JointMunicipalAuthority): ("Kuntayhtymä", "Joint municipal authority"),
+                str(KG.RegionalCouncil): ("Maakunnan liitto", "Regional council"),
+                str(KG.StateAgency): ("Valtion virasto", "State agency"),
+                str(KG.HigherEducationInstitution): ("Korkeakoulu", "Higher education institution")}
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The publisher as the user describes it to the import: its kind (a class of the ontology), its name and
+    Business ID. A municipality is identified by its code, the key itself."""
+
+    kind: str = "Municipality"
+    name: str | None = None
+    business_id: str | None = None
+
+
+def check_business_id(value: str) -> str | None:
+    """None when the Business ID (Y-tunnus) is well formed with a right check digit, else what is wrong."""
+    m = re.fullmatch(r"(\d{7})-(\d)", value.strip())
+    if not m:
+        return "a Business ID (Y-tunnus) has seven digits, a hyphen and a check digit, as 0209602-6"
+    r = sum(int(d) * w for d, w in zip(m.group(1), (7, 9, 10, 5, 8, 4, 2))) % 11
+    if r == 1 or (0 if r == 0 else 11 - r) != int(m.group(2)):
+        return f"the check digit of the Business ID {value} is wrong: check it in the Business Information System (ytj.fi)"
+    return None
 
 
 def _existing_owner(kunta: str, iri: str):
@@ -186,8 +225,9 @@ def known_municipalities() -> tuple[tuple[str, tuple[str, ...]], ...]:
 Slugs = _Slugs
 
 
-def build(doc: Document, d, kunta: str, slugs: _Slugs | None = None, page=None) -> tuple[rdflib.Graph, Iris]:
-    b = Builder(doc, kunta, slugs, page)
+def build(doc: Document, d, kunta: str, slugs: _Slugs | None = None, page=None,
+          organisation: Organisation | None = None) -> tuple[rdflib.Graph, Iris]:
+    b = Builder(doc, kunta, slugs, page, organisation)
     if isinstance(d, Library):
         library_graph(b, d)
     elif isinstance(d, SystemForm):

@@ -5,6 +5,16 @@ from ..languages import DEFAULT, LANGUAGES, best_label  # noqa: F401  (the one f
 
 STRINGS = {
     "site_title": {"fi": "kuntagraph", "sv": "kuntagraph", "en": "kuntagraph"},
+    # the kinds of publishers (their labels in ontology/kuntagraph.ttl)
+    "kind_Municipality": {"fi": "kunta", "sv": "kommun", "en": "municipality"},
+    "kind_WellbeingServicesCounty": {"fi": "hyvinvointialue", "sv": "välfärdsområde", "en": "wellbeing services county"},
+    "kind_JointMunicipalAuthority": {"fi": "kuntayhtymä", "sv": "samkommun", "en": "joint municipal authority"},
+    "kind_RegionalCouncil": {"fi": "maakunnan liitto", "sv": "landskapsförbund", "en": "regional council"},
+    "kind_StateAgency": {"fi": "valtion virasto tai laitos", "sv": "statlig myndighet eller inrättning", "en": "state agency"},
+    "kind_HigherEducationInstitution": {"fi": "yliopisto tai ammattikorkeakoulu", "sv": "universitet eller yrkeshögskola",
+                                        "en": "university or university of applied sciences"},
+    "kind_Consortium": {"fi": "kuntien yhteistoimintaorganisaatio", "sv": "kommunal samarbetsorganisation", "en": "municipal consortium"},
+    "kind_ReferenceLibrary": {"fi": "sisältökirjasto", "sv": "referensbibliotek", "en": "reference library"},
     "tagline": {
         "fi": "Kuntien tiedonhallinnan kuvaukset linkitettynä tietona: mitä tietoja kunta pitää, kuka niistä päättää ja miten niitä pyydetään.",
         "sv": "Kommunernas beskrivningar av informationshanteringen som länkade data: vilka uppgifter kommunen har, vem som beslutar om dem och hur man begär dem.",

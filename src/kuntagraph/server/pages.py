@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
 
 from ..iris import linkable
+from ..rdffiles import PUBLISHER_TYPES
 from . import i18n
 from .aggregates import aggregate
 
@@ -34,7 +35,7 @@ def labels_by_node(rows, lang: str) -> dict[str, str]:
 
 PUBLISHERS = """
 SELECT ?node ?type ?code ?label (lang(?label) AS ?lang) WHERE {
-  VALUES ?type { kg:Municipality kg:Consortium kg:ReferenceLibrary }
+  VALUES ?type { """ + " ".join(f"kg:{t}" for t in PUBLISHER_TYPES) + """ }
   ?node a ?type ; skos:prefLabel ?label .
   OPTIONAL { ?node dcterms:identifier ?code }
 }"""
@@ -78,7 +79,10 @@ def home(request: Request):
                                           **{k: counts.get(r["node"], {}).get(k, 0) for k in PUBLISHER_COUNTS}})
     municipalities = sorted((p for p in publishers.values() if p["type"] == "Municipality"),
                             key=lambda p: (p["code"] is None, p["code"] or "", p["name"]))
-    others = sorted((p for p in publishers.values() if p["type"] != "Municipality"), key=lambda p: p["name"])
+    others = sorted((p for p in publishers.values() if p["type"] != "Municipality"),
+                    key=lambda p: (PUBLISHER_TYPES.index(p["type"]), p["name"]))
+    for p in others:  # what kind of organisation it is, in the page's language
+        p["kind"] = i18n.t("kind_" + p["type"], lang)
     return render(request, "home.html", municipalities=municipalities, others=others)
 
 
