@@ -20,7 +20,7 @@ import rdflib
 from ..iris import Iris
 from ..rdffiles import InputError, graph_for
 from ..validate import validate_new_graph
-from . import form, graph, library, prose, sections, systems, tables
+from . import form, graph, library, phrases, prose, sections, systems, tables
 from .model import Description, strip_bullet
 from .reading import Document, read_document
 
@@ -150,6 +150,6 @@ def _parse(doc: Document):
     if any(not b.item and not b.is_row and sections.field_of(b.text) not in (None, "authority", "description") and not strip_bullet(b.text)[1] and
            not b.text.strip().endswith(":") for b in doc.blocks):
         parsed = sections.parse(doc.blocks)  # field headings on lines of their own ("Tietoaineistot")
-        if any(not prose.is_kind_word(r.label) for r in parsed.resources):  # not only "Tietovarannot" headings
+        if any(not phrases.is_kind_word(r.label) for r in parsed.resources):  # not only "Tietovarannot" headings
             return parsed
     return prose.parse(doc.blocks)

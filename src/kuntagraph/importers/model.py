@@ -146,22 +146,7 @@ def split_list(text: str, missing_commas: bool = False) -> tuple[list[str], list
     of a suspended compound ("Opettaja-, henkilökunta- ja sijaisrekisterit") nor inside parentheses.
     With missing_commas, also before a capitalised word after a lower-case one (a comma left out:
     "oppilashuollon kirjaukset Opettajarekisteri"). Returns (items, the places split at a missing comma)."""
-    parts, buf, depth = [], [], 0
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        if ch == "\n" or (ch in ",;" and depth == 0):
-            prev = "".join(buf).rstrip()
-            if ch == "," and prev.endswith("-"):
-                buf.append(ch)
-                continue
-            parts.append(prev)
-            buf = []
-            continue
-        buf.append(ch)
-    parts.append("".join(buf))
+    parts = split_top(text, newlines=True)
     parts = [q for q in (clean_item(p) for p in parts) if q]
     if missing_commas:
         parts = _join_modifier_lists(parts)
@@ -177,6 +162,24 @@ def split_list(text: str, missing_commas: bool = False) -> tuple[list[str], list
         else:
             out.append(p)
     return out, guessed
+
+
+def split_top(text: str, newlines: bool = False) -> list[str]:
+    """The parts of a list at its top level: at semicolons and commas outside parentheses, not at the comma of a
+    suspended compound ("Opettaja-, henkilökunta- ja sijaisrekisterit"); with newlines, at every line break too."""
+    parts, buf, depth = [], [], 0
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        if (newlines and ch == "\n") or (ch in ",;" and depth == 0 and not (ch == "," and "".join(buf).rstrip().endswith("-"))):
+            parts.append("".join(buf).strip())
+            buf = []
+            continue
+        buf.append(ch)
+    parts.append("".join(buf).strip())
+    return [p for p in parts if p]
 
 
 _GENITIVE_CHAIN = re.compile(r"^(?:[\wäöåÄÖÅ-]+n\s+){0,2}[\wäöåÄÖÅ-]+n$")
