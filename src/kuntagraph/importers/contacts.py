@@ -28,6 +28,16 @@ _SEND_VERB = re.compile(r"\b(osoitetaan|toimitetaan|lähetetään|osoittaa|toimi
 _REQUEST = re.compile(r"\b(tietopyyn\w*|tiedustel\w*|pyynnö\w*|pyyntö\w*|begäran|förfrågning\w*)\b", re.I)
 
 
+_PHONE_LEAD = re.compile(r"\b(?:puh(?:elin)?|tel(?:efon)?|tfn|p)\b\.?:?\s*(?=[+(0-9])", re.I)
+
+
+def is_contact_line(text: str) -> bool:
+    """A line that is a contact channel: an e-mail address, a telephone number after its label, a postal code and
+    place."""
+    return bool(_EMAIL.search(text) or _POSTCODE_PLACE.search(text) or
+                any(_PHONE.match(text, m.end()) for m in _PHONE_LEAD.finditer(text)))
+
+
 class ContactReading:
     """What the reader (prose.Reader) finds of contacts and authorities; it holds `d`, `lang`, `resource`, `cut`,
     `mark` and `_nominative`."""
@@ -113,6 +123,10 @@ class ContactReading:
                         st, e = noun_phrase(after, i, self.lang)
                         self.contact("registry", self._nominative(phrase_text(after, st, e, s), after[st:e]), b)
                         break
+        for lead in _PHONE_LEAD.finditer(s):  # "Puh. 02 4393 511", "tfn 06 ..."
+            m = _PHONE.match(s, lead.end())
+            if m:
+                self.contact("phone", m.group(0).strip(), b)
         for m in _EMAIL.finditer(s):
             self.contact("email", re.sub(r"\s?(\(at\)|\[at\]|\(a\)|\[a\])\s?", "@", m.group(0), flags=re.I), b)
         code = _POSTCODE_PLACE.search(s)

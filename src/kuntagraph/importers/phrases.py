@@ -19,7 +19,7 @@ from .reading import Block
 NAVIGATION = re.compile(
     r"^(siirry|hyppää|suoraan)\s+(sisältöön|pääsisältöön)|^till\s+innehållet|^skip\s+to\s+(main\s+)?content|^murupolku$|"
     r"^brödsmulor$|^hae\s+sivustolta|^sök\s+på\s+webbplatsen|^generic selectors$|^exact matches only$|^search in (title|content)$|"
-    r"^post type selectors$|^(valikko|meny|menu|etusivu|startsida|home)$|^ohita\s+(valikko|navigaatio|sisällysluettelo)|"
+    r"^post type selectors$|^(valikko|meny|menu|etusivu|startsida|home|suosikit|favoriter|favourites)$|^ohita\s+(valikko|navigaatio|sisällysluettelo)|"
     r"^hoppa\s+(till|över)\b|^gå\s+till\s+(huvud)?innehållet|^asiasanat$|^ämnesord$|.*\(siirryt toiseen palveluun\)$|^jaa sivu|^tulosta$|"
     r"^päivitetty\b|^uppdaterad\b|^julkaistu\b|^publicerad\b", re.I)
 IMAGE_TEXT = re.compile(r"(_|\s)(pää|sivun\s)?kuva$|^(valo)?kuva\b|^kuvituskuva|^bild\b|^foto\b|"
@@ -93,7 +93,9 @@ class Lang:
         w = w.strip("-–:").casefold()
         if self.sv:
             return w in terms.swedish(kind) or any(w.startswith(h) and len(w) - len(h) <= 4 for h in terms.swedish(kind))
-        return self.word(w).lemma in terms.heads(kind) | {"tieto", "rekisteri"}
+        lemma = self.word(w).lemma
+        # "it-järjestelmä", "atk-järjestelmä": a prefix that names no system
+        return lemma in terms.heads(kind) | {"tieto", "rekisteri"} or re.sub(r"^(it|atk|ict|tvt)-?", "", lemma) in terms.heads(kind)
 
     def genitive(self, w: str) -> bool:
         if self.sv:

@@ -22,13 +22,18 @@ from __future__ import annotations
 import re
 
 from . import vocab
-from .contacts import ContactReading
+from .contacts import ContactReading, is_contact_line
 from .model import Description, Item, Note, Resource, Sector, capitalize, clean_item, strip_bullet
 from .morphology import verb_lemma
 from .phrases import (CONJUNCTION, COPULA_FI, COPULA_SV, FUNCTION_WORDS, LABELLED, NAVIGATION, IMAGE_TEXT, ORG_WORDS, PURPOSE_WORDS,
                       RELATIVE, URL_LINE, Lang, boilerplate_kind, is_swedish, lower_caps, noun_phrase, phrase_text,
                       sentences, specific, split_after_kind, split_items, split_top, system_items, tokens_of)
 from .reading import Block
+
+
+_TITLE_WORDS = re.compile(r"asiakirjajulkisuu|kuvaus\s+asiakirjajulkisuudesta|handlingsoffentlighet|handlingars\s+offentlighet|"
+                          r"document\s+publicity", re.I)
+_POINTER = re.compile(r"^-(ala)?sivu|^-osio|^-sida|^-undersida", re.I)
 
 
 class Reader(ContactReading):
@@ -45,6 +50,7 @@ class Reader(ContactReading):
         self.cut: Block | None = None
         self.sector: Sector | None = None
         self.last_kind: str | None = None
+        self.title_block: Block | None = None
         self.continued_list: tuple | None = None  # (block, kind) of the last list read from a sentence  # the boilerplate kind of the sentence before
         self.pairs: set[int] = set()  # blocks that are "Resource: purpose" pairs (when there are several)
 
@@ -85,6 +91,8 @@ class Reader(ContactReading):
         _, bulleted = strip_bullet(text)
         if bulleted or b.item or text.endswith((".", "!", "?", ",", ";")) or len(text) > 120 or len(text.split()) > 14:
             return False
+        if is_contact_line(text):  # "Puh. 02 4393 511", "Vanhatie 5, 21290 Rusko": a contact, not a heading
+            return False
         if text.endswith(":"):
             return self.phrase_kind(text.rstrip(":"))[0] in ("resource",)
         return not LABELLED.match(text) or bool(re.match(r"^\S+\s*\(.*:", text))
@@ -105,6 +113,12 @@ class Reader(ContactReading):
         self.d.about_section28 = bool(re.search(r"asiakirjajulkisuu|tiedonhallintala|handlingsoffentlighet|handlingars offentlighet|"
                                                 r"informationshanteringslag|906/2019|document publicity|tietovarant|informationslager", text_all))
         consumed = self._address_blocks(blocks)
+        # the title: the first heading that names the description ("Asiakirjajulkisuuskuvaus"), not an image's text
+        # or a menu's word before it; else the first heading
+        self.title_block = next((b for i, b in enumerate(blocks[:8]) if self.is_heading(b) and _TITLE_WORDS.search(b.text)
+                                 and not NAVIGATION.search(b.text.strip())
+                                 and not (i + 1 < len(blocks) and self._breadcrumb(b.text.strip(), blocks[i + 1].text.strip()))),
+                                None)
         for i, b in enumerate(blocks):
             text = b.text.strip()
             if i in consumed:
@@ -265,7 +279,7 @@ class Reader(ContactReading):
         return not self.lang.sv and w.plural and w.case == "nimento"
 
     def _title_or(self, b: Block, text: str, where: str):
-        if not self.seen_title and self.d.title is None:
+        if not self.seen_title and self.d.title is None and (self.title_block is None or b is self.title_block):
             self.d.title, self.d.title_where, self.seen_title = text, b, True
             self.mark(b, "description")
             return
@@ -668,6 +682,8 @@ class Reader(ContactReading):
         in_cr = False
         for i, t in enumerate(tokens):
             k = lang.kind(t)
+            if any(_POINTER.match(x) for x in tokens[i + 1:i + 5]):
+                continue  # "Asiarekisteri ja tietovarannot -alasivulla": a pointer to another page, not the item
             if k == "case_register":
                 in_cr = True
                 st, e = noun_phrase(tokens, i, lang)
