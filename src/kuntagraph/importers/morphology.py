@@ -10,6 +10,7 @@ Voikko: a Swedish word's head is the vocabulary word it ends with, after its inf
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,6 +34,14 @@ class Word:
     @property
     def head(self) -> str:
         return self.parts[-1] if self.parts else self.lemma
+
+
+_LOCK = threading.Lock()  # a Voikko handle is not safe to share between threads: one analysis at a time
+
+
+def _analyze(word: str) -> list:
+    with _LOCK:
+        return _voikko().analyze(word)
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +85,7 @@ def _parts(structure: str | None, lemma: str) -> tuple[str, ...]:
 def finnish(word: str) -> Word:
     """The most likely analysis of a Finnish word: common nouns before proper names, nouns before adjectives."""
     w = word.strip("-–")
-    analyses = _voikko().analyze(w) if w else []
+    analyses = _analyze(w) if w else []
     if not analyses and "-" in w:  # "VARDA-rekisteri", "Läsnä-sovellus": the part after the last hyphen
         head = finnish(w.rsplit("-", 1)[1])
         return Word(word, head.lemma, (*[p.casefold() for p in w.split("-")[:-1]], *head.parts), head.pos, head.case,
@@ -95,7 +104,7 @@ def verb_lemma(word: str) -> str | None:
     """The lemma of a finite verb ("koostuvat" -> koostua, "ovat" -> olla), by any of Voikko's analyses; None
     when the word is no finite verb."""
     w = word.strip("-–")
-    for a in (_voikko().analyze(w) if w else []):
+    for a in (_analyze(w) if w else []):
         if a.get("CLASS") == "teonsana" and a.get("MOOD") in ("indicative", "conditional", "imperative", "potential") \
                 and a.get("PARTICIPLE") is None:
             return (a.get("BASEFORM") or w).casefold()

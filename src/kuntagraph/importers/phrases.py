@@ -8,6 +8,7 @@ their ending. The rules are general: none names an organisation.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import terms
 from .model import clean_item, split_top
@@ -72,6 +73,9 @@ class Lang:
 
     def kind(self, w: str) -> str | None:
         """The kind of item a word names by its head: resource, case_register, dataset, system, search."""
+        return _kind(w, self.sv)
+
+    def _kind(self, w: str) -> str | None:
         w = w.strip("-–:")
         if not w:
             return None
@@ -109,6 +113,11 @@ class Lang:
     def verb(self, w: str) -> bool:
         return False if self.sv else is_verb(lower_caps(w))
 
+
+
+@lru_cache(maxsize=100_000)
+def _kind(word: str, sv: bool) -> str | None:
+    return Lang(sv)._kind(word)
 
 def is_swedish(blocks: list[Block]) -> bool:
     text = " ".join(b.text for b in blocks[:80]).casefold()

@@ -78,6 +78,7 @@ def phrase_score(label: str, text_keys: list[str]) -> float:
     return total
 
 
+@lru_cache(maxsize=4096)
 def service_area(text: str) -> Concept | None:
     """The service area a heading names (the most specific label that fully matches), or None."""
     tk = keys(text)
