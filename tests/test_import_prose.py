@@ -358,3 +358,25 @@ def test_a_damaged_pdf_and_a_damaged_word_file_are_refused_in_words(tmp_path):
         src.write_bytes(data)
         r = run_cli("import", src, "--kunta", "testi")
         assert r.returncode == 2 and "Traceback" not in r.stderr and name in r.stderr, r.stderr
+
+
+def test_odd_lines_and_addresses_give_a_graph_any_rdf_tool_reads(tmp_path):
+    text = ("Asiakirjajulkisuuskuvaus\n\n,:\n\n;\n\n, : x\n\n"
+            "Tietopyynnöt toimitetaan kirjaamoon osoitteeseen kirjaamo @ kunta.fi.\n\n"
+            "Tietoaineistot ovat saatavilla avoimesti rajapinnan kautta: https://api.example.fi/v1/{id}|x^y\n\n"
+            "Kuvausta päivitetään.\n")
+    g, report = imported(tmp_path, text, "testi")
+    contact = next(g.objects(None, DCAT.contactPoint))
+    assert [str(e) for e in g.objects(contact, VCARD.hasEmail)] == ["mailto:kirjaamo@kunta.fi"]
+    endpoints = [str(o) for o in g.objects(None, DCAT.endpointURL)]
+    assert endpoints == ["https://api.example.fi/v1/%7Bid%7D%7Cx%5Ey"]
+    rdflib.Graph().parse(data=g.serialize(format="nt"), format="nt")  # N-Triples: every IRI is valid
+
+
+def test_channels_under_another_heading_are_another_contact_point(tmp_path):
+    text = ("Asiakirjajulkisuuskuvaus\n\nTietopyynnöt\n\nTietopyynnöt toimitetaan Testin kunnan kirjaamoon.\n"
+            "Sähköposti: kirjaamo@testi.fi\n\nTietosuojavastaava\n\nSähköposti: tietosuoja@testi.fi\n\nKuvausta päivitetään.\n")
+    g, _ = imported(tmp_path, text, "testi")
+    cards = {str(g.value(c, VCARD.fn)): sorted(str(e) for e in g.objects(c, VCARD.hasEmail))
+             for c in g.objects(None, DCAT.contactPoint)}
+    assert cards == {"Testin kunnan kirjaamo": ["mailto:kirjaamo@testi.fi"], "None": ["mailto:tietosuoja@testi.fi"]}

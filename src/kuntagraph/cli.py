@@ -331,6 +331,10 @@ def cmd_import(args) -> int:
         organisation = Organisation(kind, (args.name or "").strip() or None, args.business_id)
 
     url = re.match(r"^https?://", args.file or "")
+    if url and args.align:
+        raise InputError(args.file, "--align works on a file; import the page first, then align its output file")
+    if args.delay is not None and not 0 <= args.delay <= 60:
+        raise InputError("--delay", "give the wait between requests in seconds, from 0 to 60")
     try:
         if url:
             from .importers import import_url

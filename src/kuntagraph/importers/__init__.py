@@ -147,8 +147,8 @@ def _parse(doc: Document):
         return form.parse(doc.blocks)
     if systems.looks_like(doc.blocks):
         return systems.parse(doc.blocks)
-    if any(not b.item and not b.is_row and sections.field_of(b.text) not in (None, "authority", "description") and not strip_bullet(b.text)[1] and
-           not b.text.strip().endswith(":") for b in doc.blocks):
+    if any(not b.item and not b.is_row and ":" not in b.text and not strip_bullet(b.text)[1]
+           and sections.field_of(b.text) not in (None, "authority", "description") for b in doc.blocks):
         parsed = sections.parse(doc.blocks)  # field headings on lines of their own ("Tietoaineistot")
         if any(not phrases.is_kind_word(r.label) for r in parsed.resources):  # not only "Tietovarannot" headings
             return parsed

@@ -31,6 +31,11 @@ _REQUEST = re.compile(r"\b(tietopyyn\w*|tiedustel\w*|pyynnö\w*|pyyntö\w*|begä
 _PHONE_LEAD = re.compile(r"\b(?:puh(?:elin)?|tel(?:efon)?|tfn|p)\b\.?:?\s*(?=[+(0-9])", re.I)
 
 
+def _at(address: str) -> str:
+    """"kirjaamo(at)kunta.fi", "kirjaamo [at] kunta.fi", "kirjaamo @ kunta.fi" -> kirjaamo@kunta.fi."""
+    return re.sub(r"\s*(\(at\)|\[at\]|\(a\)|\[a\]|@)\s*", "@", address, flags=re.I)
+
+
 def is_contact_line(text: str) -> bool:
     """A line that is a contact channel: an e-mail address, a telephone number after its label, a postal code and
     place."""
@@ -73,13 +78,13 @@ class ContactReading:
         if not value:
             return
         if not any(c.kind == kind and c.value.casefold() == value.casefold() for c in self.d.contacts):
-            self.d.contacts.append(Contact(kind, value, b, parts or {}))
+            self.d.contacts.append(Contact(kind, value, b, parts or {}, self.section_of.get(id(b), 0)))
         self.mark(b, "item")
 
     def contact_value(self, kind: str, value: str, b: Block):
         if kind == "email":
             for m in _EMAIL.finditer(value):
-                self.contact("email", re.sub(r"\s?(\(at\)|\[at\]|\(a\)|\[a\])\s?", "@", m.group(0), flags=re.I), b)
+                self.contact("email", _at(m.group(0)), b)
         elif kind == "phone":
             for m in _PHONE.finditer(value):
                 self.contact("phone", m.group(0).strip(), b)
@@ -128,7 +133,7 @@ class ContactReading:
             if m:
                 self.contact("phone", m.group(0).strip(), b)
         for m in _EMAIL.finditer(s):
-            self.contact("email", re.sub(r"\s?(\(at\)|\[at\]|\(a\)|\[a\])\s?", "@", m.group(0), flags=re.I), b)
+            self.contact("email", _at(m.group(0)), b)
         code = _POSTCODE_PLACE.search(s)
         leads = [m for m in _ADDRESS_LEAD.finditer(s) if code and m.end() <= code.start()]
         if leads:  # the address begins after the last "osoitteeseen" / "adressen" before its postal code

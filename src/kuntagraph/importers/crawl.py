@@ -10,6 +10,7 @@ keeps each page's address and retrieval time for the provenance of what is impor
 
 from __future__ import annotations
 
+import http.client
 import re
 import time
 import urllib.error
@@ -89,7 +90,10 @@ def links(base: str, html: str) -> list[tuple[str, str]]:
         pass
     out = []
     for href, text in p.links:
-        url, _ = urllib.parse.urldefrag(urllib.parse.urljoin(base, href.strip()))
+        try:
+            url, _ = urllib.parse.urldefrag(urllib.parse.urljoin(base, href.strip()))
+        except ValueError:  # "http://[oops": not an address
+            continue
         if url.startswith(("http://", "https://")):
             out.append((url, text))
     return out
@@ -126,8 +130,8 @@ def crawl(start: str, max_pages: int = MAX_PAGES, delay: float = DELAY, max_byte
     robots = _robots(opener, start, timeout)
     result = Crawl(start)
     queue, seen = [start], {start}
-    last = 0.0
-    while queue and len(result.pages) < max_pages:
+    last, attempts = 0.0, 0
+    while queue and len(result.pages) < max_pages and attempts < 3 * max_pages:  # failed fetches count too
         url = queue.pop(0)
         if not robots.can_fetch(USER_AGENT, url):
             result.skipped.append({"url": url, "why": "robots.txt disallows it"})
@@ -138,6 +142,7 @@ def crawl(start: str, max_pages: int = MAX_PAGES, delay: float = DELAY, max_byte
         if wait > 0:
             time.sleep(wait)
         last = time.monotonic()
+        attempts += 1
         try:
             page = _get(opener, url, min(MAX_PAGE_BYTES, max_bytes - result.bytes), timeout)
         except InputError as e:
@@ -167,11 +172,11 @@ def _robots(opener, start: str, timeout: float) -> urllib.robotparser.RobotFileP
         with opener.open(urllib.request.Request(url, headers={"User-Agent": USER_AGENT}), timeout=timeout) as r:
             rp.parse(r.read(512 * 1024).decode("utf-8", "replace").splitlines())
     except urllib.error.HTTPError as e:
-        if e.code in (401, 403):
-            rp.disallow_all = True  # as robotparser does: the site forbids robots
+        if e.code in (401, 403) or e.code >= 500 or e.code == 429:
+            rp.disallow_all = True  # the site forbids robots, or cannot say now: fetch nothing (RFC 9309)
         else:
-            rp.allow_all = True  # no robots.txt: nothing is disallowed
-    except (urllib.error.URLError, OSError, ValueError) as e:
+            rp.allow_all = True  # no robots.txt (404, or moved off the site): nothing is disallowed
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
         raise InputError(start, f"cannot be reached ({getattr(e, 'reason', e)})") from None
     return rp
 
@@ -185,7 +190,7 @@ def _get(opener, url: str, limit: int, timeout: float) -> Page:
             final = r.geturl()
     except urllib.error.HTTPError as e:
         raise InputError(url, f"the site answered {e.code} {e.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as e:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
         raise InputError(url, f"cannot be fetched ({getattr(e, 'reason', e)})") from None
     if len(data) > limit:
         raise InputError(url, f"is larger than {limit} bytes, the cap for one page")

@@ -7,6 +7,7 @@ reference.ttl), so re-importing a seed gives its graph back.
 from __future__ import annotations
 
 import hashlib
+import urllib.parse
 import os
 import re
 from dataclasses import dataclass
@@ -19,11 +20,11 @@ from rdflib import RDF, XSD, Literal, Namespace, URIRef
 
 from .. import config
 from ..iris import Iris
-from ..rdffiles import ORGANISATION_KINDS, PUBLISHER_TYPES, slugify  # noqa: F401 (ORGANISATION_KINDS for the CLI)
+from ..rdffiles import PUBLISHER_TYPES, slugify
 from . import vocab
 from .form import SystemForm
 from .library import Library
-from .model import Description, Note, Statements
+from .model import Description, Note, Statements, capitalize
 from .reading import Block, Document
 
 KG = Namespace(config.CANONICAL_BASE + "def#")
@@ -53,6 +54,12 @@ class _Slugs:
             n += 1
         self.used.add((kind, f"{base}-{n}"))
         return f"{base}-{n}"
+
+
+def _iri(text: str) -> URIRef:
+    """An address from a page as an IRI that any RDF tool reads: spaces and the characters IRIs forbid
+    (<>"{}|\\^`) are percent-encoded, as a browser does."""
+    return URIRef(urllib.parse.quote(text.strip(), safe=":/?#[]@!$&'()*+,;=%-._~"))
 
 
 def _where(b: Block | None) -> str:
@@ -89,8 +96,8 @@ class Builder:
         g.add((source, SKOS.prefLabel, Literal(f"Imported file {doc.path.name}", lang="en")))
         g.add((source, DCTERMS["format"], Literal(doc.format)))
         if page is not None:  # fetched from the organisation's site: where, and when
-            g.add((source, PROV.hadPrimarySource, URIRef(page.url)))
-            g.add((source, FOAF.page, URIRef(page.url)))
+            g.add((source, PROV.hadPrimarySource, _iri(page.url)))
+            g.add((source, FOAF.page, _iri(page.url)))
             g.add((source, PROV.generatedAtTime, Literal(page.retrieved.isoformat(), datatype=XSD.dateTime)))
         activity = self.activity = self.thing("activity", f"import-{digest[:8]}")
         g.add((activity, RDF.type, PROV.Activity))
@@ -257,7 +264,7 @@ def description_graph(b: Builder, d: Description):
     for n in d.notes:
         b.note(desc, n)
     if getattr(d, "source_url", None):
-        g.add((source, FOAF.page, URIRef(d.source_url)))
+        g.add((source, FOAF.page, _iri(d.source_url)))
     interfaces = {}
 
     def statements(node, st: Statements, holder_kind: str):
@@ -269,7 +276,7 @@ def description_graph(b: Builder, d: Description):
                         iface = thing("interface", slugs.take("interface", slugify(re.sub(r"^https?://", "", url))))
                         g.add((iface, RDF.type, KG.TechnicalInterface))
                         g.add((iface, SKOS.prefLabel, Literal(f"Avoin rajapinta {url}", lang="fi")))
-                        g.add((iface, DCAT.endpointURL, URIRef(url)))
+                        g.add((iface, DCAT.endpointURL, _iri(url)))
                         derived(iface)
                         interfaces[url] = iface
                     g.add((node, KG.interface, interfaces[url]))
@@ -344,7 +351,6 @@ def description_graph(b: Builder, d: Description):
 def _section28_items(b: Builder, d: Description, desc, system):
     """The case register, the responsible and deciding bodies and the contact channels a description states."""
     g = b.g
-    muni = URIRef(b.iris.thing(b.kunta))
     if d.case_register is not None:
         cr = b.new("resource", KG.CaseRegister, d.case_register.label, slugify(d.case_register.label), "asiarekisteri")
         g.add((desc, DCTERMS.hasPart, cr))
@@ -355,8 +361,7 @@ def _section28_items(b: Builder, d: Description, desc, system):
     def party(p, holder):
         key = p.label.casefold()
         if key not in parties:
-            node = parties[key] = b.new("authority", KG.Authority, capitalize_first(p.label))
-            g.add((node, ORG.unitOf, muni))
+            parties[key] = b.new("authority", KG.Authority, capitalize(p.label))
         prop = {"deciding": KG.decidingAuthority, "unit": KG.responsibleUnit}.get(p.role, KG.responsibleAuthority)
         g.add((holder, prop, parties[key]))
 
@@ -365,28 +370,32 @@ def _section28_items(b: Builder, d: Description, desc, system):
     for r in d.resources:
         for p in getattr(r, "parties", []):
             party(p, URIRef(r.iri))
+    # One contact point per section of the source (contacts under the same heading): the registry named there
+    # gives its name; channels of another section are not attached to it.
     cards: list[URIRef] = []
-    current = None
+    by_group: dict[int, URIRef] = {}
     for c in d.contacts:
         if c.kind == "registry":
-            current = b.new("contact", VCARD.Organization, capitalize_first(c.value))
-            g.remove((current, SKOS.prefLabel, None))
-            g.add((current, VCARD.fn, Literal(capitalize_first(c.value))))
-            cards.append(current)
+            card = b.new("contact", VCARD.Organization, capitalize(c.value))
+            g.remove((card, SKOS.prefLabel, None))
+            g.add((card, VCARD.fn, Literal(capitalize(c.value))))
+            cards.append(card)
+            by_group.setdefault(c.group, card)
             continue
+        current = by_group.get(c.group)
         if current is None:
-            current = b.thing("contact", b.slugs.take("contact", "yhteystiedot"))
+            current = by_group[c.group] = b.thing("contact", b.slugs.take("contact", "yhteystiedot"))
             g.add((current, RDF.type, VCARD.Kind))
             b.derived(current)
             cards.append(current)
         if c.kind == "email":
-            g.add((current, VCARD.hasEmail, URIRef("mailto:" + c.value)))
+            g.add((current, VCARD.hasEmail, _iri("mailto:" + re.sub(r"\s+", "", c.value))))
         elif c.kind == "phone":
             digits = re.sub(r"[^\d+]", "", c.value)
             digits = "+358" + digits[1:] if digits.startswith("0") else digits
             g.add((current, VCARD.hasTelephone, URIRef("tel:" + digits)))
         elif c.kind == "url":
-            g.add((current, VCARD.hasURL, URIRef(c.value)))
+            g.add((current, VCARD.hasURL, _iri(c.value)))
         elif c.kind == "address":
             adr = rdflib.BNode()
             g.add((adr, RDF.type, VCARD.Address))
@@ -397,10 +406,6 @@ def _section28_items(b: Builder, d: Description, desc, system):
             g.add((current, VCARD.hasAddress, adr))
     for card in cards:
         g.add((desc, DCAT.contactPoint, card))
-
-
-def capitalize_first(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
 
 
 # --- content-library lists -------------------------------------------------------------------------------

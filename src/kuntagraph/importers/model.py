@@ -51,6 +51,7 @@ class Contact:
     value: str
     where: Block | None
     parts: dict = field(default_factory=dict)  # an address: street, postal_code, locality
+    group: int = 0  # the section of the source it is in (a heading starts a new one)
 
 
 @dataclass

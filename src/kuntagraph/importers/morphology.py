@@ -56,14 +56,6 @@ def _voikko():
         raise InputError("Voikko", f"{INSTALL} ({e})") from None
 
 
-def available() -> bool:
-    try:
-        _voikko()
-        return True
-    except InputError:
-        return False
-
-
 def _parts(structure: str | None, lemma: str) -> tuple[str, ...]:
     """The compound parts from Voikko's STRUCTURE ("=pppp=ppppppppp": a part begins at each "="): the parts
     before the last are as written (they are not inflected), the last is the rest of the lemma

@@ -21,7 +21,7 @@ NAVIGATION = re.compile(
     r"^(siirry|hyppää|suoraan)\s+(sisältöön|pääsisältöön)|^till\s+innehållet|^skip\s+to\s+(main\s+)?content|^murupolku$|"
     r"^brödsmulor$|^hae\s+sivustolta|^sök\s+på\s+webbplatsen|^generic selectors$|^exact matches only$|^search in (title|content)$|"
     r"^post type selectors$|^(valikko|meny|menu|etusivu|startsida|home|suosikit|favoriter|favourites)$|^ohita\s+(valikko|navigaatio|sisällysluettelo)|"
-    r"^hoppa\s+(till|över)\b|^gå\s+till\s+(huvud)?innehållet|^asiasanat$|^ämnesord$|.*\(siirryt toiseen palveluun\)$|^jaa sivu|^tulosta$|"
+    r"^hoppa\s+(till|över)\b|^gå\s+till\s+(huvud)?innehållet|^asiasanat$|^ämnesord$|\(siirryt toiseen palveluun\)$|^jaa sivu|^tulosta$|"
     r"^päivitetty\b|^uppdaterad\b|^julkaistu\b|^publicerad\b", re.I)
 IMAGE_TEXT = re.compile(r"(_|\s)(pää|sivun\s)?kuva$|^(valo)?kuva\b|^kuvituskuva|^bild\b|^foto\b|"
                     r"^(kirja|en hand|käsi|ihmisiä|henkilö)\b.*\b(tekstiä|stämplar|dokument|kirjoittaa|papereita)\b", re.I)
@@ -35,7 +35,6 @@ _DEFINITION = re.compile(r"\btarkoitetaan\b|\btarkoittaa\b|\bavses\b|\bmerkitsee
                          r"\b(is|are)\s+defined\b|\bkäsite\b", re.I)
 _INDIRECT = re.compile(r"\b(onko|ovatko|huruvida|whether)\b", re.I)
 _ABOUT = re.compile(r"^(kerromme|kerrotaan|tällä\s+sivu|täällä|här\b|på\s+denna\s+sida|tämä\s+asiakirja)", re.I)
-_LAW_WORDS_SV = re.compile(r"\b(beskrivning\w*)\b", re.I)
 
 # --- words ---------------------------------------------------------------------------------------------
 
@@ -43,7 +42,7 @@ _TOKEN = re.compile(r"-?[^\W_](?:[\w'’]|[-:](?=\w))*-?", re.U)
 FUNCTION_WORDS = {"ja", "sekä", "tai", "eli", "tahi", "och", "eller", "samt", "and", "or"}
 ORG_WORDS = {"kaupunki", "kunta", "liitto", "hyvinvointialue", "kuntayhtymä", "virasto", "organisaatio", "kaupunginkirjasto",
               "stad", "stads", "stadens", "kommun", "kommuns", "kommunens", "välfärdsområde", "välfärdsområdets"}
-GENERIC_MODIFIERS = {"operatiivinen", "muu", "eri", "keskeinen", "sähköinen", "erillinen", "useat", "useampi", "kyseinen",
+GENERIC_MODIFIERS = {"operatiivinen", "muu", "eri", "keskeinen", "sähköinen", "erillinen", "useat", "kyseinen",
                       "kaikki", "nämä", "tämä", "se", "fyysinen", "looginen", "oma", "operativa", "övriga", "andra", "olika",
                       "yksi", "usea", "useampi", "viranomainen", "myndighet", "myndighetens", "tiedonhallintayksikkö"}
 RELATIVE = {"joka", "jotka", "jota", "joita", "jossa", "joissa", "josta", "joista", "johon", "joihin", "jonka", "joiden",
@@ -142,7 +141,8 @@ def sentences(text: str) -> list[str]:
             depth = max(0, depth - 1)
         elif ch in ".!?" and depth == 0 and i + 2 < len(text) and text[i + 1] == " " and (text[i + 2].isupper() or text[i + 2].isdigit()):
             piece = text[start:i + 1]
-            if _ABBREVIATIONS.search(piece) or re.search(r"\b\d{1,2}\.$", piece):
+            tail = text[max(start, i - 12):i + 1]  # only the end of the piece: a long paragraph is not rescanned
+            if _ABBREVIATIONS.search(tail) or re.search(r"\b\d{1,2}\.$", tail):
                 continue
             out.append(piece.strip())
             start = i + 2

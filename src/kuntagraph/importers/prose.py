@@ -20,19 +20,28 @@ A source that ends mid-word or mid-sentence is reported as cut off and its last 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import vocab
 from .contacts import ContactReading, is_contact_line
 from .model import Description, Item, Note, Resource, Sector, capitalize, clean_item, strip_bullet
-from .morphology import verb_lemma
+from .morphology import finnish, verb_lemma
 from .phrases import (CONJUNCTION, COPULA_FI, COPULA_SV, FUNCTION_WORDS, LABELLED, NAVIGATION, IMAGE_TEXT, ORG_WORDS, PURPOSE_WORDS,
                       RELATIVE, URL_LINE, Lang, boilerplate_kind, is_swedish, lower_caps, noun_phrase, phrase_text,
                       sentences, specific, split_after_kind, split_items, split_top, system_items, tokens_of)
 from .reading import Block
 
 
+@lru_cache(maxsize=50_000)
+def _key(label: str, sv: bool) -> str:
+    """A label's words as lemmas: the same item however inflected ("asiakastiedot" / "asiakastiedoista")."""
+    lang = Lang(sv)
+    return " ".join(lang.word(w).lemma for w in tokens_of(label) if w.casefold() not in FUNCTION_WORDS)
+
+
 _TITLE_WORDS = re.compile(r"asiakirjajulkisuu|kuvaus\s+asiakirjajulkisuudesta|handlingsoffentlighet|handlingars\s+offentlighet|"
                           r"document\s+publicity", re.I)
+_OPENNESS = re.compile(r"avoi|saatavi|saatavil|julkais|öppe|tillgäng|\bopen|availab", re.I)
 _POINTER = re.compile(r"^-(ala)?sivu|^-osio|^-sida|^-undersida", re.I)
 
 
@@ -51,6 +60,7 @@ class Reader(ContactReading):
         self.sector: Sector | None = None
         self.last_kind: str | None = None
         self.title_block: Block | None = None
+        self.section_of: dict[int, int] = {}  # id(block) -> the number of headings before it: contacts under one are one
         self.continued_list: tuple | None = None  # (block, kind) of the last list read from a sentence  # the boilerplate kind of the sentence before
         self.pairs: set[int] = set()  # blocks that are "Resource: purpose" pairs (when there are several)
 
@@ -71,7 +81,8 @@ class Reader(ContactReading):
     def phrase_kind(self, text: str) -> tuple[str | None, list[str], int]:
         """The kind of a heading or label by its head word: the last word of its first part ("Hakutekijät,
         joilla …" -> search), or for Swedish its first or last word."""
-        first = split_top(text)[0] if text else ""
+        parts = split_top(text) if text else []
+        first = parts[0] if parts else ""
         tokens = tokens_of(first)
         if not tokens:
             return None, tokens, -1
@@ -112,6 +123,11 @@ class Reader(ContactReading):
         text_all = " ".join(b.text for b in blocks).casefold()
         self.d.about_section28 = bool(re.search(r"asiakirjajulkisuu|tiedonhallintala|handlingsoffentlighet|handlingars offentlighet|"
                                                 r"informationshanteringslag|906/2019|document publicity|tietovarant|informationslager", text_all))
+        n = 0
+        for b in blocks:
+            if self.is_heading(b) and not is_contact_line(b.text):
+                n += 1
+            self.section_of[id(b)] = n
         consumed = self._address_blocks(blocks)
         # the title: the first heading that names the description ("Asiakirjajulkisuuskuvaus"), not an image's text
         # or a menu's word before it; else the first heading
@@ -213,8 +229,8 @@ class Reader(ContactReading):
             # "Varhaiskasvatuksen ja esiopetuksen tietovarannon tietoaineistot": a section of that resource
             owner = [j for j, t in enumerate(tokens[:h]) if lang.kind(t) == "resource"]
             if owner and not lang.sv:
-                label = phrase_text(tokens, 0, owner[-1] + 1, text)
-                self.resource = self.find_resource(label) or self.resource
+                label = self._nominative(phrase_text(tokens, 0, owner[-1] + 1, text), tokens[:owner[-1] + 1])
+                self.resource = self.find_resource(label) or self.new_resource(label, b)
             self.section = {"dataset": "datasets", "system": "systems", "search": "search"}[kind]
             self.mark(b, "description")
             return
@@ -329,7 +345,7 @@ class Reader(ContactReading):
         return next((r for r in self.d.resources if self._key(r.label) == key), None)
 
     def _key(self, label: str) -> str:
-        return " ".join(self.lang.word(w).lemma for w in tokens_of(label) if w.casefold() not in FUNCTION_WORDS)
+        return _key(label, self.lang.sv)
 
     def case_register(self, label: str, b: Block):
         if self.d.case_register is None:
@@ -346,6 +362,9 @@ class Reader(ContactReading):
             return capitalize(clean_item(label))
         head = tokens[-1]
         lemma = w.lemma
+        if "-" in head.strip("-"):  # "Tweb-asianhallintajärjestelmässä": only the part after the hyphen is inflected
+            before, _, last = head.rpartition("-")
+            lemma = before + "-" + finnish(last).lemma
         prefix = head[: len(head) - len(head.lstrip("-"))]
         base = prefix + (lemma[:1].upper() + lemma[1:] if head.lstrip("-")[:1].isupper() else lemma)
         idx = label.rfind(head)
@@ -503,7 +522,8 @@ class Reader(ContactReading):
         if self.search_in(s, b):
             return
         self.mentions(s, b)
-        if vocab.is_interface_statement(s) or re.search(r"rajapin\w*", s, re.I) and re.search(r"\blöyt|\btarjo", s, re.I):
+        interface = vocab.is_interface_statement(s) or re.search(r"rajapin\w*", s, re.I) and re.search(r"\blöyt|\btarjo", s, re.I)
+        if interface and _OPENNESS.search(s):  # about open availability, not any interface ("rajapinta Kelaan")
             st = self._st()
             if st.open_interface is None:
                 st.open_interface, st.open_interface_text, st.open_interface_where = vocab.open_interface(s), s, b

@@ -298,9 +298,9 @@ def render_text(report: dict, lang: str = "fi") -> str:
 
 
 CRAWL = {"fi": {"fetched": "Haettu {n} sivua osoitteesta {url} ({bytes} tavua)", "page": "== {url} (haettu {retrieved})",
-                "skipped": "Ohitettu:", "total": "Yhteensä"},
+                "skipped": "Ohitettu:"},
          "en": {"fetched": "Fetched {n} pages from {url} ({bytes} bytes)", "page": "== {url} (retrieved {retrieved})",
-                "skipped": "Skipped:", "total": "In all"}}
+                "skipped": "Skipped:"}}
 
 
 def render_crawl(report: dict, lang: str = "fi") -> str:
