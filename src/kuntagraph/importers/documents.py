@@ -6,6 +6,7 @@ pages and MAX_BLOCKS blocks; a damaged file is refused in words.
 from __future__ import annotations
 
 import io
+from collections import Counter
 import re
 import statistics
 
@@ -110,7 +111,8 @@ def read_pdf(path, data: bytes) -> Document:
             sizes = [c["size"] for _, _, lines, _ in lines_by_page for ln in lines for c in ln["chars"][:40]]
             body = statistics.median(sizes) if sizes else 0
             lefts = [round(ln["x0"]) for _, _, lines, _ in lines_by_page for ln in lines]
-            margin = min(lefts, key=lambda x: (-lefts.count(x), x)) if lefts else 0  # the body text's left edge
+            counts = Counter(lefts)
+            margin = min(counts, key=lambda x: (-counts[x], x)) if counts else 0  # the body text's left edge
             line_no = 0  # counted through the document, so that every line has its own number; the page is kept too
             for number, page, lines, tables in lines_by_page:
                 items = [(ln["top"], "line", ln) for ln in lines] + [(t.bbox[1], "table", t) for t in tables]
