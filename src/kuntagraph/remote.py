@@ -68,6 +68,9 @@ GRAPHS_TTL = 2.0  # seconds a graphs() answer is reused (pages ask for it often;
 CONNECT_S = 5.0  # a server that takes no connection in this time is down: say so now, not after the read timeout
 
 
+_DEADLOCK_RETRIES = 5  # a deadlocked update is run again at most this many times (0.1 s, 0.2 s, … between)
+
+
 class RemoteStoreError(RuntimeError):
     """The remote server failed or cannot be reached (not the query's fault)."""
 
@@ -200,12 +203,19 @@ class RemoteStore(Store):
             self._forget_graphs()
 
     def _update(self, update: str) -> None:
-        try:
-            r = self._http.post(self.update_endpoint, data={"update": update}, headers={"Accept": "*/*"})
-        except _GONE as e:
-            raise StoreUnavailable(self.update_endpoint, e) from None
-        except httpx.HTTPError as e:
-            raise RemoteStoreError(f"{self.update_endpoint}: {e}") from None
+        # Virtuoso answers a transaction that lost a deadlock with readers "40001 Error SR172: Transaction
+        # deadlocked" and rolls it back whole: the documented remedy is to run it again.
+        for attempt in range(_DEADLOCK_RETRIES + 1):
+            try:
+                r = self._http.post(self.update_endpoint, data={"update": update}, headers={"Accept": "*/*"})
+            except _GONE as e:
+                raise StoreUnavailable(self.update_endpoint, e) from None
+            except httpx.HTTPError as e:
+                raise RemoteStoreError(f"{self.update_endpoint}: {e}") from None
+            if r.status_code >= 500 and "SR172" in r.text and attempt < _DEADLOCK_RETRIES:
+                time.sleep(0.1 * 2 ** attempt)
+                continue
+            break
         _check(r, "SPARQL update")
 
     def flush(self):
