@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test browser axe bench clean virtuoso voikko wrk test-virtuoso fuzz load audit fidelity
+.PHONY: install serve test browser axe bench clean virtuoso voikko wrk test-virtuoso fuzz load audit fidelity corpus
 
 install: voikko $(STAMP)
 
@@ -102,6 +102,10 @@ bench: install virtuoso wrk
 # (benchmarks/fidelity/): precision and recall per kind of item, documents refused, cut-offs reported.
 fidelity: install
 	$(BIN)/python benchmarks/fidelity.py
+
+# The real organisations of ../shared/corpus/ into data/, one validated graph each (ingest/organisations.csv).
+corpus: install
+	$(BIN)/python ingest/corpus.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -339,7 +339,7 @@ def test_a_remote_store_that_goes_away_gives_503_in_words_and_comes_back(monkeyp
         with monkeypatch.context() as m:
             for k, v in vt.env().items():
                 m.setenv(k, v)
-            server = Server("--endpoint", vt.endpoint)  # an empty Virtuoso: the server loads the data into it
+            server = Server("--endpoint", vt.endpoint, timeout=300)  # an empty Virtuoso: the server loads the data into it
         try:
             _wait_for_the_compliance_check(server)  # pages show its progress: they change until it is done
             get = lambda path: httpx.get(server.url + path, headers={"accept": DOWN.get(path, "*/*")}, timeout=60)  # noqa: E731

@@ -60,3 +60,46 @@ def test_a_wrong_business_id_and_one_given_to_a_municipality_are_refused_in_word
     assert r.returncode == 2 and "seven digits" in r.stderr
     r = run_cli("import", src, "--org", "491", "--business-id", "1234567-1")
     assert r.returncode == 2 and "identified by its code" in r.stderr
+
+
+# Real excerpts: the Finnish and the Swedish page of one description (narpio_fi and narpes_sv in ../shared/corpus/).
+NARPIO_FI = """https://www.narpes.fi/fi/kaupunki-ja-hallinto/tiedonhallinta/asiakirjajulkisuuskuvaus/
+Asiakirjajulkisuuskuvaus
+
+Närpiön kaupungin asiarekisteri ja tiedonhallinta
+
+Närpiön kaupungin asiarekisteri on kokonaisuus, joka sisältää asiankäsittelyä kuvaavia metatietoja. Asiarekisteriin kuuluvat vireille tulleet asiat, näiden käsittelyvaiheet sekä niihin liittyvät asiakirjat. Asiarekisteriin kuuluvia tietoja sisältyy Närpiön kaupungin asianhallintajärjestelmään, operatiivisiin tietojärjestelmiin sekä paperisiin asiakirjoihin.
+"""
+NARPES_SV = """https://www.narpes.fi/staden-och-forvaltningen/informationshantering/beskrivning-av-handlingars-offentlighet/
+Beskrivning av handlingars offentlighet
+
+Närpes stads ärenderegister och informationshantering
+
+Närpes stads ärenderegister är en helhet som innehåller metadata om ärenden som hanteras. Ärenderegistret omfattar ärenden som har anhängiggjorts, ärendenas behandlingsskeden och handlingar som hänför sig till dem. Uppgifter som hör till ärenderegistret finns i Närpes stads ärendehanteringssystem och operativa informationssystem samt i form av pappershandlingar.
+"""
+
+
+def test_the_finnish_and_swedish_pages_of_one_description_make_one_graph_in_both_languages(tmp_path):
+    """`import a b`: the pages merged into one graph under one organisation, each page its own source with its
+    address; what the Swedish page names is in Swedish (@sv), the organisation named in both languages as given;
+    --partial marks both sources as read in part."""
+    fi, sv = tmp_path / "narpio_fi.txt", tmp_path / "narpes_sv.txt"
+    fi.write_text(NARPIO_FI, encoding="utf-8")
+    sv.write_text(NARPES_SV, encoding="utf-8")
+    out = tmp_path / "narpes.ttl"
+    r = run_cli("import", fi, sv, "--org", "narpes", "--name", "Närpiön kaupunki", "--name-sv", "Närpes stad",
+                "--partial", "-o", out, "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert "Read 2 files as one description" in r.stderr and f"== {sv}" in r.stderr
+    g = rdflib.Graph().parse(out)
+    org = rdflib.URIRef("https://w3id.org/kuntagraph/id/narpes")
+    assert {(str(x), x.language) for x in g.objects(org, SKOS.prefLabel)} == {("Närpiön kaupunki", "fi"), ("Närpes stad", "sv")}
+    registers = {(str(x), x.language) for s in g.subjects(rdflib.RDF.type, KG.CaseRegister) for x in g.objects(s, SKOS.prefLabel)}
+    assert ("Närpes stads ärenderegister", "sv") in registers and ("Närpiön kaupungin asiarekisteri", "fi") in registers
+    FOAF = rdflib.Namespace("http://xmlns.com/foaf/0.1/")
+    sources = set(g.subjects(rdflib.RDF.type, FOAF.Document))
+    assert {str(g.value(s, FOAF.page)) for s in sources} == {NARPIO_FI.split("\n")[0], NARPES_SV.split("\n")[0]}
+    assert all(g.value(s, KG.partial) == rdflib.Literal(True) for s in sources)
+
+    r = run_cli("import", fi, "https://www.narpes.fi/", "--org", "narpes")
+    assert r.returncode == 2 and "give one address, or files" in r.stderr

@@ -217,7 +217,7 @@ def servers(vt):
     saved = dict(os.environ)
     os.environ.update(vt.env())
     try:
-        remote = Server("--endpoint", vt.endpoint)  # an empty server: it loads the defaults, as `serve` does
+        remote = Server("--endpoint", vt.endpoint, timeout=300)  # an empty server: it loads the defaults, as `serve` does
         embedded = Server()
     finally:
         os.environ.clear()
@@ -324,7 +324,7 @@ def test_two_servers_on_one_virtuoso_answer_every_query_while_it_is_written(vt, 
     saved = dict(os.environ)
     os.environ.update(vt.env())
     try:
-        second = Server("--endpoint", vt.endpoint)
+        second = Server("--endpoint", vt.endpoint, timeout=300)
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from conftest import DATA
-from test_validate import BROKEN, broken
+from test_validate import BROKEN, PARTIAL_SOURCE, broken
 
 from kuntagraph import config, rdffiles
 from kuntagraph.iris import Iris
@@ -66,6 +66,13 @@ def test_same_findings_on_each_broken_description(tmp_path, check):
     assert [r.check for r in report.violations] == [check]
     v = report.violations[0]
     assert v.messages["en"].isascii() and not v.messages["fi"].isascii()  # each message in its own language
+
+
+@pytest.mark.parametrize("check", ["28.1", "28.2"])
+def test_same_findings_on_a_description_from_a_source_read_in_part(tmp_path, check):
+    text, extra = BROKEN[check]
+    report = same([broken(tmp_path, "mikkeli-partial", text, extra + "\n" + PARTIAL_SOURCE)])
+    assert not report.violations and check in {r.check for r in report.warnings}
 
 
 def test_same_findings_on_a_generated_municipality(tmp_path):

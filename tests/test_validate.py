@@ -35,8 +35,8 @@ BROKEN = {
     "28.3": (MIKKELI, """m:dataset\\/irrallinen a kg:Dataset ; skos:prefLabel "Irrallinen aineisto"@fi ."""),
     # item 4: a search criterion that is not from the shared scheme
     "28.4": (MIKKELI, """m:resource\\/kirjaston-asiakas-ja-kokoelmatiedot kg:searchCriterion vocab:search-criterion\\/lempinimi ."""),
-    # item 5: "yes, openly available" with no interface address
-    "28.5": (MIKKELI, """m:description\\/kirjasto kg:openInterface vocab:open-interface\\/yes ."""),
+    # item 5: "yes" and "no" both said of the same description
+    "28.5": (MIKKELI, """m:description\\/kirjasto kg:openInterface vocab:open-interface\\/yes, vocab:open-interface\\/no ."""),
     # 28 § 2 mom.: the secret customer data published as a download
     "28.2mom": (MIKKELI, """<https://w3id.org/kuntagraph/id/lumme/dataset/asiakkaita-koskevat-tiedot>
               dcat:distribution [ dcat:downloadURL <https://example.org/asiakkaat.csv> ] ."""),
@@ -61,6 +61,33 @@ def test_each_broken_item_is_a_violation_with_a_readable_message(tmp_path, check
     assert text_run.returncode == 1
     assert f"{path}: VIRHE [{check}] <{v['focus']}>" in text_run.stdout
     assert v["messages"]["fi"] in text_run.stdout
+
+
+def test_an_open_interface_without_its_address_is_a_warning_not_a_violation(tmp_path):
+    """The act asks only whether the data is openly available through a technical interface (28 § 1 mom. 5 k.,
+    DOMAIN §7): "yes" with no address is published, with a warning that asks for the address."""
+    path = broken(tmp_path, "mikkeli-yes", MIKKELI, """m:description\\/kirjasto kg:openInterface vocab:open-interface\\/yes .""")
+    code, report, r = validate_json(path, lang="en")
+    assert code == 0, r.stdout
+    warnings = [x for x in report["results"] if x["severity"] == "warning" and "dcat:endpointURL" in x["message"]]
+    assert [x["check"] for x in warnings] == ["28.5"], report["results"]
+
+
+PARTIAL_SOURCE = """<https://w3id.org/kuntagraph/source/004_a3d8f9d0def281ae> kg:partial true ."""
+
+
+@pytest.mark.parametrize("check", ["28.1", "28.2"])
+def test_from_a_source_read_only_in_part_what_the_rest_could_complete_is_a_warning(tmp_path, check):
+    """A source cut off (kg:partial) may hold a system's data or an authority's contact in the part not read: the
+    same gaps as BROKEN's are warnings that say so, not violations; a gap no part could fill stays a violation."""
+    text, extra = BROKEN[check]
+    path = broken(tmp_path, f"mikkeli-partial-{check}", text, extra + "\n" + PARTIAL_SOURCE)
+    code, report, r = validate_json(path, lang="en")
+    assert code == 0, r.stdout
+    cut = [x for x in report["results"] if x["check"] == check and "cut off" in x["message"]]
+    assert cut and all(x["severity"] == "warning" for x in cut), report["results"]
+    still = broken(tmp_path, "mikkeli-partial-28.3", BROKEN["28.3"][0], BROKEN["28.3"][1] + "\n" + PARTIAL_SOURCE)
+    assert validate_json(still, lang="en")[0] == 1
 
 
 def test_the_unbroken_original_conforms_so_each_case_above_is_caused_by_its_change(tmp_path):

@@ -100,8 +100,10 @@ def _parser() -> argparse.ArgumentParser:
 
     im = sub.add_parser("import", help="turn a published description (a web page, text, HTML, CSV/TSV, XLSX, ODS, DOCX, "
                                        "PDF) into Turtle")
-    im.add_argument("file", metavar="FILE|URL", help="the description as published (format detected from the content), "
-                                                     "or the https:// address of its page on the organisation's site")
+    im.add_argument("files", nargs="+", metavar="FILE|URL",
+                    help="the description as published (format detected from the content), or the https:// address "
+                         "of its page on the organisation's site; several files are parts of one description (its "
+                         "sector pages, its Finnish and Swedish pages), merged into one graph")
     im.add_argument("--kunta", "--org", dest="kunta", required=True, metavar="KEY",
                     help="the publisher's key: a municipality's code (491), otherwise a lower-case key "
                          "(pohjanmaan-hyvinvointialue)")
@@ -110,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
                          + " (default municipality)")
     im.add_argument("--business-id", metavar="1234567-8", help="the organisation's Business ID (Y-tunnus), checked")
     im.add_argument("--name", metavar="NAME", help="the organisation's name in Finnish, as it calls itself")
+    im.add_argument("--name-sv", metavar="NAMN", help="the organisation's name in Swedish, as it calls itself")
+    im.add_argument("--partial", action="store_true",
+                    help="the file is only part of the published description (its opening, a section copied): the "
+                         "output says so, and what the rest could complete is reported as a warning")
     im.add_argument("-o", "--output", metavar="OUT.ttl", help="write the Turtle here (default: standard output)")
     im.add_argument("--lang", choices=["fi", "en"], default="fi", help="language of the report (default fi)")
     im.add_argument("--format", choices=["text", "json"], default="text", help="format of the report on standard error")
@@ -321,34 +327,44 @@ def cmd_import(args) -> int:
     from .importers.report import render_text
 
     organisation = None
-    if args.org_type or args.business_id or args.name:
+    if args.org_type or args.business_id or args.name or args.name_sv:
         if args.business_id and (problem := check_business_id(args.business_id)):
             raise InputError("--business-id", problem)
         kind = ORGANISATION_KINDS[args.org_type or "municipality"]
         if kind == "Municipality" and args.business_id:
             raise InputError("--business-id", "a municipality is identified by its code: give it as --kunta 491, "
                                               "not as a Business ID")
-        organisation = Organisation(kind, (args.name or "").strip() or None, args.business_id)
+        organisation = Organisation(kind, (args.name or "").strip() or None, args.business_id,
+                                    (args.name_sv or "").strip() or None)
 
-    url = re.match(r"^https?://", args.file or "")
+    url = next((f for f in args.files if re.match(r"^https?://", f)), None)
+    if url and len(args.files) > 1:
+        raise InputError(url, "give one address, or files: the pages of a site are fetched from its address")
+    if args.align and len(args.files) > 1:
+        raise InputError(args.files[1], "--align works on one file; align the merged output file afterwards")
     if url and args.align:
-        raise InputError(args.file, "--align works on a file; import the page first, then align its output file")
+        raise InputError(url, "--align works on a file; import the page first, then align its output file")
     if args.delay is not None and not 0 <= args.delay <= 60:
         raise InputError("--delay", "give the wait between requests in seconds, from 0 to 60")
     try:
         if url:
             from .importers import import_url
 
-            result = import_url(args.file, args.kunta, args.output, validate=not args.no_validate,
+            result = import_url(url, args.kunta, args.output, validate=not args.no_validate,
                                 max_pages=args.max_pages, delay=args.delay, organisation=organisation)
+        elif len(args.files) > 1:
+            from .importers import import_files
+
+            result = import_files(args.files, args.kunta, args.output, validate=not args.no_validate,
+                                  organisation=organisation, partial=args.partial)
         else:
-            result = import_file(args.file, args.kunta, args.output, validate=not args.no_validate, align=args.align,
-                                 align_threshold=args.align_threshold, organisation=organisation)
+            result = import_file(args.files[0], args.kunta, args.output, validate=not args.no_validate, align=args.align,
+                                 align_threshold=args.align_threshold, organisation=organisation, partial=args.partial)
         turtle = result.turtle()
     except (InputError, KeyboardInterrupt):
         raise
     except Exception as e:  # a clean message, never a traceback, whatever the input
-        raise InputError(args.file, f"cannot be imported ({type(e).__name__}: {e}); please report this file") from None
+        raise InputError(" ".join(args.files), f"cannot be imported ({type(e).__name__}: {e}); please report this file") from None
     if args.output:
         try:
             tmp = Path(args.output).with_name(Path(args.output).name + ".part")
@@ -360,10 +376,10 @@ def cmd_import(args) -> int:
         sys.stdout.write(turtle)
     if args.format == "json":
         print(json.dumps(result.report, ensure_ascii=False, indent=2), file=sys.stderr)
-    elif url:
-        from .importers.report import render_crawl
+    elif "pages" in result.report:
+        from .importers.report import render_parts
 
-        print(render_crawl(result.report, args.lang), file=sys.stderr)
+        print(render_parts(result.report, args.lang), file=sys.stderr)
     else:
         print(render_text(result.report, args.lang), file=sys.stderr)
     # like `validate`: 1 when the output was written but has violations to fix before it can be loaded

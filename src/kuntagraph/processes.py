@@ -37,13 +37,20 @@ class ProcessLost(Exception):
     """A worker process ended without an answer (killed, or out of memory)."""
 
 
+# The niceness of background work (the §28 check, the aggregates and the search index after writes): under load the
+# CPU goes to the pages first. Each of them holds a core for tens of seconds at national scale, and under `make load`
+# (a write every 20 s) they together asked for more than the machine's two cores.
+BACKGROUND = 10
+
+
 class Worker:
     """A process that runs calls one at a time: `call(fn, *args)` is fn(*args) there, its result pickled back here,
-    or what it raised raised here. Ends with close() (or the with block)."""
+    or what it raised raised here. Ends with close() (or the with block). `nice`: its niceness (BACKGROUND for work
+    nobody waits for)."""
 
-    def __init__(self):
+    def __init__(self, nice: int = 0):
         self._conn, child = SPAWN.Pipe()
-        self._process = SPAWN.Process(target=_serve, args=(child, os.getpid()), daemon=True)
+        self._process = SPAWN.Process(target=_serve, args=(child, os.getpid(), nice), daemon=True)
         self._process.start()
         child.close()
 
@@ -71,14 +78,16 @@ class Worker:
         self.close()
 
 
-def call(fn, *args):
+def call(fn, *args, nice: int = 0):
     """fn(*args) in a process that ends with the call (see Worker)."""
-    with Worker() as worker:
+    with Worker(nice) as worker:
         return worker.call(fn, *args)
 
 
-def _serve(conn, parent: int) -> None:
+def _serve(conn, parent: int, nice: int = 0) -> None:
     exit_with_parent(parent)
+    if nice:
+        os.nice(nice)
     while True:
         try:
             fn, args = conn.recv()

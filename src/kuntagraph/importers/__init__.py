@@ -38,23 +38,35 @@ class ImportResult:
         return self.graph.serialize(format="turtle")
 
 
-def import_file(path, kunta: str, output: str | None = None, validate: bool = True, align: bool = False,
-                align_threshold: float | None = None, organisation: graph.Organisation | None = None) -> ImportResult:
+def _check_key(where, kunta: str) -> None:
     if not KEY.match(kunta or ""):
-        raise InputError(path, f"--kunta '{kunta}' is not a key: use the three-digit municipality code (491) or a "
-                               "lower-case key of letters, digits and hyphens (unnamed-003)")
+        raise InputError(where, f"--kunta '{kunta}' is not a key: use the three-digit municipality code (491) or a "
+                                "lower-case key of letters, digits and hyphens (unnamed-003)")
+
+
+NOTHING_RECOGNISED = ("no content of a description under section 28 of the Information Management Act (906/2019) was "
+                      "recognised in this {format} file. Looked for, in Finnish and Swedish: information resources "
+                      "(tietovaranto, informationslager) with their datasets and systems, the case register "
+                      "(asiarekisteri, ärenderegister), search criteria (hakutekijät, sökkriterier), the authority "
+                      "deciding on disclosure or responsible, contact details for information requests (kirjaamo, "
+                      "registratur), open-interface statements; or a table with columns such as Tietovaranto | "
+                      "Keskeiset tietoaineistot | Tietojärjestelmät")
+
+
+PARTIAL = ("Tuonnissa kerrottu (--partial): tiedosto on vain osa julkaistusta kuvauksesta.",
+           "Stated at the import (--partial): the file is only part of the published description.")
+
+
+def import_file(path, kunta: str, output: str | None = None, validate: bool = True, align: bool = False,
+                align_threshold: float | None = None, organisation: graph.Organisation | None = None,
+                partial: bool = False) -> ImportResult:
+    """`partial`: the user says the file is only part of what was published (an opening, one section copied)."""
+    _check_key(path, kunta)
     doc = read_document(path)
     d = _parse(doc)
-    d.truncated += [(None, fi, en) for _, fi, en in doc.warnings]
+    d.truncated += [(None, fi, en) for _, fi, en in doc.warnings] + ([(None, *PARTIAL)] if partial else [])
     if d.empty():
-        raise InputError(path, f"no content of a description under section 28 of the Information Management Act "
-                               f"(906/2019) was recognised in this {doc.format} file. Looked for, in Finnish and "
-                               "Swedish: information resources (tietovaranto, informationslager) with their datasets "
-                               "and systems, the case register (asiarekisteri, ärenderegister), search criteria "
-                               "(hakutekijät, sökkriterier), the authority deciding on disclosure or responsible, "
-                               "contact details for information requests (kirjaamo, registratur), open-interface "
-                               "statements; or a table with columns such as Tietovaranto | Keskeiset tietoaineistot | "
-                               "Tietojärjestelmät")
+        raise InputError(path, NOTHING_RECOGNISED.format(format=doc.format))
     g, iris = graph.build(doc, d, kunta, organisation=organisation)
     from . import align as alignment  # suggestions always (in the report); links only with align=True
 
@@ -72,6 +84,25 @@ def import_file(path, kunta: str, output: str | None = None, validate: bool = Tr
     return result
 
 
+def import_files(paths, kunta: str, output: str | None = None, validate: bool = True,
+                 organisation: graph.Organisation | None = None, partial: bool = False) -> ImportResult:
+    """Files that are parts of one description (its sector pages saved one by one, its Finnish and Swedish pages):
+    each read like a file, merged into one graph as import_url merges pages. A file with no section 28 content is
+    skipped and said so; none with any is an error."""
+    if len(paths) == 1:
+        return import_file(paths[0], kunta, output, validate=validate, organisation=organisation, partial=partial)
+    _check_key(paths[0], kunta)
+    merged, reports, skipped = _merge([(str(p), Path(p), None) for p in paths], kunta, output, organisation, partial)
+    if merged is None:
+        raise InputError(paths[0], "none of the files had content of a description under section 28: "
+                                   + "; ".join(f"{s['url']}: {s['why']}" for s in skipped)[:2000])
+    merged.report = {"files": [str(p) for p in paths], "kunta": kunta, "output": output or "-", "pages": reports,
+                     "skipped": skipped}
+    if validate:
+        merged.report["validation"] = validation_report(merged.graph, Iris(), output or "import.ttl")
+    return merged
+
+
 def import_url(url: str, kunta: str, output: str | None = None, validate: bool = True, max_pages: int | None = None,
                delay: float | None = None, organisation: graph.Organisation | None = None) -> ImportResult:
     """A description published on the organisation's site: the start page and the pages of the description it
@@ -79,46 +110,57 @@ def import_url(url: str, kunta: str, output: str | None = None, validate: bool =
     import tempfile
 
     from . import crawl as crawling
-    from .report import build_report
 
-    if not KEY.match(kunta or ""):
-        raise InputError(url, f"--kunta '{kunta}' is not a key: use the three-digit municipality code (491) or a "
-                              "lower-case key of letters, digits and hyphens (unnamed-003)")
+    _check_key(url, kunta)
     c = crawling.crawl(url, max_pages=max_pages or crawling.MAX_PAGES,
                        delay=crawling.DELAY if delay is None else delay)
-    slugs, merged, reports, first = graph.Slugs(), rdflib.Graph(), [], None
     with tempfile.TemporaryDirectory(prefix="kuntagraph-import-") as tmp:
+        parts = []
         for n, page in enumerate(c.pages, 1):
             path = Path(tmp) / crawling.file_name(page, n)
             path.write_bytes(page.data)
-            try:
-                doc = read_document(path)
-                d = _parse(doc)
-            except InputError as e:
-                c.skipped.append({"url": page.url, "why": str(e).split(": ", 1)[-1]})
-                continue
-            d.truncated += [(None, fi, en) for _, fi, en in doc.warnings]
-            if d.empty():
-                c.skipped.append({"url": page.url, "why": "no content of a section 28 description"})
-                continue
-            g, iris = graph.build(doc, d, kunta, slugs=slugs, page=page, organisation=organisation)
-            result = ImportResult(g, d, doc)
-            result.report = build_report(result, kunta, iris, output)
-            result.report["file"] = page.url
-            reports.append(result.report)
-            for t in g:
-                merged.add(t)
-            for prefix, ns in g.namespaces():
-                merged.bind(prefix, ns, override=False)
-            first = first or result
-    if first is None:
+            parts.append((page.url, path, page))
+        merged, reports, skipped = _merge(parts, kunta, output, organisation)
+    c.skipped += skipped
+    if merged is None:
         raise InputError(url, "no page fetched from the site had content of a description under section 28 "
                               f"({len(c.pages)} fetched: " + "; ".join(f"{s['url']}: {s['why']}" for s in c.skipped)[:2000] + ")")
-    merged_result = ImportResult(merged, first.description, first.document)
-    merged_result.report = {"url": url, "kunta": kunta, "output": output or "-", "crawl": c.as_dict(), "pages": reports}
+    merged.report = {"url": url, "kunta": kunta, "output": output or "-", "crawl": c.as_dict(), "pages": reports}
     if validate:
-        merged_result.report["validation"] = validation_report(merged, Iris(), output or "import.ttl")
-    return merged_result
+        merged.report["validation"] = validation_report(merged.graph, Iris(), output or "import.ttl")
+    return merged
+
+
+def _merge(parts, kunta: str, output: str | None, organisation, partial: bool = False):
+    """[(name, path, fetched page or None)] -> (one ImportResult of them all or None, each part's report, the parts
+    skipped with why). The parts share their IRIs' slugs, so that an item named on two pages is one item."""
+    from .report import build_report
+
+    slugs, merged, reports, skipped, first = graph.Slugs(), rdflib.Graph(), [], [], None
+    for name, path, page in parts:
+        try:
+            doc = read_document(path)
+            d = _parse(doc)
+        except InputError as e:
+            skipped.append({"url": name, "why": str(e).split(": ", 1)[-1]})
+            continue
+        d.truncated += [(None, fi, en) for _, fi, en in doc.warnings] + ([(None, *PARTIAL)] if partial else [])
+        if d.empty():
+            skipped.append({"url": name, "why": "no content of a section 28 description"})
+            continue
+        g, iris = graph.build(doc, d, kunta, slugs=slugs, page=page, organisation=organisation)
+        result = ImportResult(g, d, doc)
+        result.report = build_report(result, kunta, iris, output)
+        result.report["file"] = name
+        reports.append(result.report)
+        for t in g:
+            merged.add(t)
+        for prefix, ns in g.namespaces():
+            merged.bind(prefix, ns, override=False)
+        first = first or result
+    if first is None:
+        return None, reports, skipped
+    return ImportResult(merged, first.description, first.document), reports, skipped
 
 
 def validation_report(g: rdflib.Graph, iris, name: str) -> dict:

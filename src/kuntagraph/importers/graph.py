@@ -25,6 +25,7 @@ from . import vocab
 from .form import SystemForm
 from .library import Library
 from .model import Description, Note, Statements, capitalize
+from .phrases import is_swedish
 from .reading import Block, Document
 
 KG = Namespace(config.CANONICAL_BASE + "def#")
@@ -81,6 +82,9 @@ class Builder:
         self.iris, self.kunta, self.doc = Iris(), kunta, doc
         self.organisation = organisation  # Organisation: what kind, its name and Business ID, as the user gave them
         self.slugs = slugs or _Slugs()  # shared by the pages of one description, so that their IRIs never collide
+        # the language of what is taken from the source (names, descriptions, notes): a Swedish page's names are
+        # Swedish; what kuntagraph writes itself is in Finnish and English
+        self.lang = "sv" if is_swedish(doc.blocks) else "fi"
         g = self.g = rdflib.Graph()
         for p, ns in (("kg", KG), ("skos", SKOS), ("dcterms", DCTERMS), ("prov", PROV), ("foaf", FOAF),
                       ("dcat", DCAT), ("org", ORG), ("vcard", VCARD), ("id", Namespace(self.iris.thing(""))), ("xsd", XSD)):
@@ -114,7 +118,7 @@ class Builder:
         """A new thing of a kind, labelled in Finnish and derived from the source."""
         node = self.thing(kind, self.slugs.take(kind, *(slug_candidates or (slugify(label),))))
         self.g.add((node, RDF.type, rdf_type))
-        self.g.add((node, SKOS.prefLabel, Literal(label, lang="fi")))
+        self.g.add((node, SKOS.prefLabel, Literal(label, lang=self.lang)))
         self.derived(node)
         return node
 
@@ -122,7 +126,7 @@ class Builder:
         self.g.add((node, PROV.wasDerivedFrom, self.source))
 
     def note(self, node, n: Note):
-        self.g.add((node, SKOS.note, Literal(n.text + _where(n.where), lang="fi")))
+        self.g.add((node, SKOS.note, Literal(n.text + _where(n.where), lang=self.lang)))
 
     def owner(self, rdf_type, members=()) -> URIRef:
         """The owner of the graph, `id:KEY`: its type and names as data/KEY.ttl has them when it exists (the
@@ -137,12 +141,11 @@ class Builder:
         org = self.organisation
         if org is not None and not known:
             rdf_type = KG[org.kind]
-            if org.name:
-                labels = {"fi": org.name}
+            labels = {lang: name for lang, name in (("fi", org.name), ("sv", org.name_sv)) if name}
         g.add((m, RDF.type, URIRef(rdf_type)))
         for lang, v in labels.items():
             g.add((m, SKOS.prefLabel, Literal(v, lang=lang)))
-        if org is not None and org.name and not known:
+        if org is not None and (org.name or org.name_sv) and not known:
             g.add((m, SKOS.editorialNote, Literal("Nimi on tuonnissa annettu (--name), ei lähteestä.", lang="fi")))
             g.add((m, SKOS.editorialNote, Literal("The name was given to the import (--name), not read from the source.", lang="en")))
         if org is not None and org.business_id:
@@ -178,8 +181,9 @@ class Organisation:
     Business ID. A municipality is identified by its code, the key itself."""
 
     kind: str = "Municipality"
-    name: str | None = None
+    name: str | None = None  # in Finnish
     business_id: str | None = None
+    name_sv: str | None = None
 
 
 def check_business_id(value: str) -> str | None:
@@ -232,6 +236,9 @@ def known_municipalities() -> tuple[tuple[str, tuple[str, ...]], ...]:
 Slugs = _Slugs
 
 
+UNITS_FI = {"line": "rivi", "row": "rivi", "paragraph": "kappale"}
+
+
 def build(doc: Document, d, kunta: str, slugs: _Slugs | None = None, page=None,
           organisation: Organisation | None = None) -> tuple[rdflib.Graph, Iris]:
     b = Builder(doc, kunta, slugs, page, organisation)
@@ -241,6 +248,13 @@ def build(doc: Document, d, kunta: str, slugs: _Slugs | None = None, page=None,
         form_graph(b, d)
     else:
         description_graph(b, d)
+    if getattr(d, "truncated", None):  # the source ends before the description does: said on the source, with where
+        b.g.add((b.source, KG.partial, Literal(True)))
+        for block, fi, en in d.truncated:
+            line = getattr(block, "line", None)
+            unit = getattr(block, "unit", "line")
+            b.g.add((b.source, SKOS.editorialNote, Literal(fi + (f" ({UNITS_FI.get(unit, unit)} {line})" if line else ""), lang="fi")))
+            b.g.add((b.source, SKOS.editorialNote, Literal(en + (f" ({unit} {line})" if line else ""), lang="en")))
     return b.g, b.iris
 
 
@@ -258,7 +272,7 @@ def description_graph(b: Builder, d: Description):
     g.add((desc, DCTERMS.source, source))
     g.add((desc, PROV.wasGeneratedBy, activity))
     if d.descriptions:
-        g.add((desc, DCTERMS.description, Literal(" ".join(d.descriptions), lang="fi")))
+        g.add((desc, DCTERMS.description, Literal(" ".join(d.descriptions), lang=b.lang)))
     if d.area:
         g.add((desc, KG.serviceArea, URIRef(d.area)))
     for n in d.notes:
@@ -283,7 +297,7 @@ def description_graph(b: Builder, d: Description):
         for c in st.search_criteria:
             g.add((node, KG.searchCriterion, URIRef(c)))
         for note in dict.fromkeys(st.search_notes):
-            g.add((node, KG.searchCriteriaNote, Literal(note, lang="fi")))
+            g.add((node, KG.searchCriteriaNote, Literal(note, lang=b.lang)))
 
     statements(desc, d.st, "description")
 
@@ -314,7 +328,7 @@ def description_graph(b: Builder, d: Description):
         if r.area:
             g.add((res, KG.serviceArea, URIRef(r.area)))
         if r.descriptions:
-            g.add((res, DCTERMS.description, Literal(" ".join(r.descriptions), lang="fi")))
+            g.add((res, DCTERMS.description, Literal(" ".join(r.descriptions), lang=b.lang)))
         for p in [*d.purposes, *r.purposes]:
             g.add((res, KG.purpose, purpose(p.label)))
         own = r.st
@@ -340,7 +354,7 @@ def description_graph(b: Builder, d: Description):
     for entry in d.systems:  # a system-centric list: the systems themselves
         node = system(entry.label)
         if entry.descriptions:
-            g.add((node, DCTERMS.description, Literal(" ".join(entry.descriptions), lang="fi")))
+            g.add((node, DCTERMS.description, Literal(" ".join(entry.descriptions), lang=b.lang)))
         for p in entry.purposes:
             g.add((node, KG.purpose, purpose(p.label)))
         for n in entry.notes:
@@ -423,7 +437,7 @@ def library_graph(b: Builder, lib: Library):
         if lib.area:
             g.add((node, KG.serviceArea, URIRef(lib.area)))
         if item.description:
-            g.add((node, DCTERMS.description, Literal(item.description, lang="fi")))
+            g.add((node, DCTERMS.description, Literal(item.description, lang=b.lang)))
         for law in item.laws:
             g.add((node, KG.legalBasis, URIRef(law)))
     for n in lib.notes:
@@ -482,16 +496,16 @@ def form_graph(b: Builder, f: SystemForm):
     for key, prop in (("sources", KG.dataSource), ("coverage", KG.coverageNote), ("update", KG.updateNote),
                       ("address", SKOS.note)):
         if key in f.texts:
-            g.add((system, prop, Literal(f.texts[key][0], lang="fi")))
+            g.add((system, prop, Literal(f.texts[key][0], lang=b.lang)))
     if continuous:
         g.add((system, DCTERMS.accrualPeriodicity, FREQ.CONT))
     for url in f.urls:
         g.add((system, KG.publicAddress, URIRef(url)))
     if s.descriptions:
-        g.add((system, DCTERMS.description, Literal(" ".join(s.descriptions), lang="fi")))
+        g.add((system, DCTERMS.description, Literal(" ".join(s.descriptions), lang=b.lang)))
     for p in s.purposes:
         purpose = b.new("purpose", KG.Purpose, p.label)
-        g.add((purpose, DCTERMS.description, Literal(f.texts["purpose"][0], lang="fi")))
+        g.add((purpose, DCTERMS.description, Literal(f.texts["purpose"][0], lang=b.lang)))
         if area:
             g.add((purpose, KG.serviceArea, URIRef(area.iri)))
         g.add((system, KG.purpose, purpose))
@@ -501,7 +515,7 @@ def form_graph(b: Builder, f: SystemForm):
         b.derived(contact)
         g.add((contact, VCARD.fn, Literal(f.contact["name"] or f.contact["text"])))
         if f.contact["title"]:
-            g.add((contact, VCARD.title, Literal(f.contact["title"], lang="fi")))
+            g.add((contact, VCARD.title, Literal(f.contact["title"], lang=b.lang)))
         if f.contact["phone"]:
             g.add((contact, VCARD.hasTelephone, URIRef(f"tel:{f.contact['phone']}")))
         g.add((system, DCAT.contactPoint, contact))
@@ -509,7 +523,7 @@ def form_graph(b: Builder, f: SystemForm):
     datasets = {True: [], False: []}
     for st in f.statements:
         ds = b.new("dataset", KG.Dataset, st.label)
-        g.add((ds, DCTERMS.description, Literal(st.sentence, lang="fi")))
+        g.add((ds, DCTERMS.description, Literal(st.sentence, lang=b.lang)))
         g.add((ds, KG.publicity, PUBLICITY.public if st.public else PUBLICITY.secret))
         g.add((ds, KG.heldIn, system))
         if area:
@@ -521,7 +535,7 @@ def form_graph(b: Builder, f: SystemForm):
         node = b.new("data-group", KG.DataGroup, group.label)
         g.add((node, KG.publicity, PUBLICITY.public if group.public else PUBLICITY.secret))
         for x in group.fields:
-            g.add((node, KG.includesField, Literal(x, lang="fi")))
+            g.add((node, KG.includesField, Literal(x, lang=b.lang)))
         if not datasets[group.public]:
             fi, en = ("Julkiset tiedot", "public data") if group.public else ("Salassa pidettävät tiedot", "secret data")
             ds = b.new("dataset", KG.Dataset, fi)

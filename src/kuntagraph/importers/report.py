@@ -297,24 +297,29 @@ def render_text(report: dict, lang: str = "fi") -> str:
     return "\n".join(out)
 
 
-CRAWL = {"fi": {"fetched": "Haettu {n} sivua osoitteesta {url} ({bytes} tavua)", "page": "== {url} (haettu {retrieved})",
-                "skipped": "Ohitettu:"},
-         "en": {"fetched": "Fetched {n} pages from {url} ({bytes} bytes)", "page": "== {url} (retrieved {retrieved})",
-                "skipped": "Skipped:"}}
+PARTS = {"fi": {"fetched": "Haettu {n} sivua osoitteesta {url} ({bytes} tavua)", "read": "Luettu {n} tiedostoa yhdeksi kuvaukseksi",
+                "page": "== {url} (haettu {retrieved})", "file": "== {url}", "skipped": "Ohitettu:"},
+         "en": {"fetched": "Fetched {n} pages from {url} ({bytes} bytes)", "read": "Read {n} files as one description",
+                "page": "== {url} (retrieved {retrieved})", "file": "== {url}", "skipped": "Skipped:"}}
 
 
-def render_crawl(report: dict, lang: str = "fi") -> str:
-    """The report of `kuntagraph import URL`: what was fetched and skipped, then each page's report."""
-    t = CRAWL[lang]
-    c = report["crawl"]
-    out = [t["fetched"].format(n=len(c["pages"]), url=report["url"], bytes=c["bytes"])]
-    retrieved = {p["url"]: p["retrieved"] for p in c["pages"]}
+def render_parts(report: dict, lang: str = "fi") -> str:
+    """The report of a description in parts (`kuntagraph import URL`, or several files): what was fetched or read
+    and skipped, then each part's report."""
+    t = PARTS[lang]
+    c = report.get("crawl")
+    if c:
+        out = [t["fetched"].format(n=len(c["pages"]), url=report["url"], bytes=c["bytes"])]
+        retrieved, skipped = {p["url"]: p["retrieved"] for p in c["pages"]}, c["skipped"]
+    else:
+        out, retrieved, skipped = [t["read"].format(n=len(report["files"]))], None, report["skipped"]
     for page in report["pages"]:
-        out.append(t["page"].format(url=page["file"], retrieved=retrieved.get(page["file"], "?")))
+        out.append(t["page"].format(url=page["file"], retrieved=retrieved.get(page["file"], "?")) if retrieved is not None
+                   else t["file"].format(url=page["file"]))
         out.append(render_text({**page, "output": page["output"]}, lang).rsplit("\n", 1)[0])
-    if c["skipped"]:
+    if skipped:
         out.append(t["skipped"])
-        out += [f"  {s['url']}: {s['why']}" for s in c["skipped"]]
+        out += [f"  {s['url']}: {s['why']}" for s in skipped]
     if "validation" in report:
         out += _missing(TEXT[lang], report["validation"], lang) or [TEXT[lang]["valid"]]
     out.append(TEXT[lang]["wrote"].format(out=report["output"]))

@@ -132,7 +132,7 @@ def build(store, own_process: bool | None = None) -> SearchIndex:
     if not (processes.big_on_disk(store) if own_process is None else own_process):
         return SearchIndex.build(store)
     with store.checkpoint() as checkpoint:
-        return processes.call(_build_on_disk, checkpoint, store.iris)
+        return processes.call(_build_on_disk, checkpoint, store.iris, nice=processes.BACKGROUND)
 
 
 def _build_on_disk(path: str, iris) -> SearchIndex:

@@ -30,6 +30,7 @@ class Metrics:
         self.registry.register(_WorkersKilled(queries))
         self.registry.register(_PageCache(page_cache_counts))
         self.registry.register(_PageThreads(state))
+        self.registry.register(_ComplianceBatches(state))
         self.requests = Counter("kuntagraph_requests", "HTTP requests answered", ["method", "route", "status"],
                                 registry=self.registry)
         self.latency = Histogram("kuntagraph_request_duration_seconds", "Time to answer a request", ["route"],
@@ -60,6 +61,22 @@ class _PageCache:
     def collect(self):
         family = CounterMetricFamily("kuntagraph_page_cache", "Read-only page requests by page cache outcome", labels=["outcome"])
         for outcome, n in self.counts.items():
+            family.add_metric([outcome], n)
+        yield family
+
+
+class _ComplianceBatches:
+    """Batches of graphs the background §28 check validated, or kept from an earlier check because their graphs and
+    context had not changed (views.ComplianceChecker)."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def collect(self):
+        family = CounterMetricFamily("kuntagraph_compliance_batches", "Batches of graphs the §28 check validated or kept unchanged",
+                                     labels=["outcome"])
+        checker = getattr(self.state, "compliance", None)
+        for outcome, n in (checker.batches.items() if checker is not None else ()):
             family.add_metric([outcome], n)
         yield family
 
