@@ -37,7 +37,7 @@ class ProcessLost(Exception):
     """A worker process ended without an answer (killed, or out of memory)."""
 
 
-# The niceness of background work (the §28 check, the aggregates and the search index after writes): under load the
+# The niceness of background work nobody waits for (the §28 check and the search index after writes): under load the
 # CPU goes to the pages first. Each of them holds a core for tens of seconds at national scale, and under `make load`
 # (a write every 20 s) they together asked for more than the machine's two cores.
 BACKGROUND = 10

@@ -133,7 +133,8 @@ def import_url(url: str, kunta: str, output: str | None = None, validate: bool =
 
 def _merge(parts, kunta: str, output: str | None, organisation, partial: bool = False):
     """[(name, path, fetched page or None)] -> (one ImportResult of them all or None, each part's report, the parts
-    skipped with why). The parts share their IRIs' slugs, so that an item named on two pages is one item."""
+    skipped with why). The parts share their IRIs' slugs, so that IRIs made from two parts never collide (an item
+    named in two parts is two items: docs/IMPORT.md, limits)."""
     from .report import build_report
 
     slugs, merged, reports, skipped, first = graph.Slugs(), rdflib.Graph(), [], [], None

@@ -141,7 +141,9 @@ class Materialiser(views.FollowsWrites):
                     return
                 aggregate(self.state, name, lang)
         else:  # read by a process of its own from a checkpoint of the store, never the store this process writes
-            with store.checkpoint() as checkpoint, processes.Worker(processes.BACKGROUND) as worker:
+            # not niced, unlike the §28 check and the search index: a page that needs an aggregate waits for this
+            # run's computation of it (make load: the feed's requests waited over 60 s behind a niced run)
+            with store.checkpoint() as checkpoint, processes.Worker() as worker:
                 for name, lang in _every_aggregate():
                     if self.state.data_modified != version:
                         return
