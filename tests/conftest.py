@@ -84,13 +84,21 @@ def validate_json(*paths, lang="en"):
 
 
 def synthetic_copies(n: int):
-    """n times as many municipalities as data/ has (11), made by kuntagraph.generate at a small scale:
+    """n times as many municipalities as data/ has, made by kuntagraph.generate at a small scale:
     more municipalities of the same shape, for checking that work per page does not grow with their number.
     Returns (graph IRI, triples) pairs, the long-tail product scheme's graph included."""
     from kuntagraph.generate import generated_graphs
 
-    municipalities = sum(1 for p in DATA.glob("*.ttl") if "a kg:Municipality" in p.read_text(encoding="utf-8"))
-    return generated_graphs(n * municipalities, scale=0.05)
+    return generated_graphs(n * shipped_municipalities(), scale=0.05)
+
+
+def shipped_municipalities() -> int:
+    """How many kg:Municipality the store holds once data/ is loaded (a municipality may span several files)."""
+    from kuntagraph.store import open_store
+
+    store = open_store()
+    store.load_defaults()
+    return len(store.select("SELECT DISTINCT ?m WHERE { ?m a kg:Municipality }"))
 
 
 class CountingStore:

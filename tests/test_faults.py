@@ -401,6 +401,7 @@ def test_a_check_whose_store_does_not_answer_never_reads_as_complete(monkeypatch
         checker.ensure("v1")  # the check had stopped: the same version starts again when a page asks for it
         checker.wait(120)
         cards, done, total = compliance(store, "fi", checker)
-        assert done == total == 14 and any(c.status("28.4") == "warn" for c in cards)
+        described = [g for g in store.graphs() if g != store.iris.graph("ontology") and not g.startswith(store.iris.graph("vocab/"))]
+        assert done == total == len(described) >= 14 and any(c.status("28.4") == "warn" for c in cards)
     finally:
         vt.stop()

@@ -28,7 +28,7 @@ ATHERIS_RUNS = int(os.environ.get("KUNTAGRAPH_ATHERIS_RUNS", "100"))
 
 def fuzz(weight: float):
     """EXAMPLES x weight examples: cheap targets get more (a validated write costs ~80 ms, a lookup ~5 ms); with
-    the weights below, EXAMPLES=22000 (make fuzz) is 113,000 inputs. Only generation: no shrinking phase, no example database."""
+    the weights below, EXAMPLES=18000 (make fuzz) is 92,500 inputs. Only generation: no shrinking phase, no example database."""
     return settings(max_examples=max(20, int(EXAMPLES * weight)), deadline=None, database=None,
                     suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
 

@@ -103,3 +103,29 @@ def test_the_finnish_and_swedish_pages_of_one_description_make_one_graph_in_both
 
     r = run_cli("import", fi, "https://www.narpes.fi/", "--org", "narpes")
     assert r.returncode == 2 and "give one address, or files" in r.stderr
+
+
+def test_importing_again_over_its_own_output_gives_the_same_graph():
+    # data/tammela.ttl is `make corpus`'s import of tammela.txt: importing that page again to the same file must not
+    # read the owner back from it (its name would then pass as known, and the note that it was given would go).
+    from kuntagraph import config
+    from kuntagraph.importers import import_files
+    from kuntagraph.importers.graph import Organisation
+
+    from conftest import SHARED
+
+    page = SHARED / "corpus/tammela.txt"
+    given = Organisation(kind="Municipality", name="Tammelan kunta")
+    org = rdflib.URIRef("https://w3id.org/kuntagraph/id/tammela")
+    again = import_files([page], "tammela", str(config.DATA_DIR / "tammela.ttl"), organisation=given, partial=True).graph
+    shipped = rdflib.Graph().parse(config.DATA_DIR / "tammela.ttl")
+    def owner(g):
+        return {(p, o) for p, o in g.predicate_objects(org)}
+
+    assert (SKOS.editorialNote, rdflib.Literal("The name was given to the import (--name), not read from the source.", lang="en")) in owner(again)
+    assert owner(again) == owner(shipped)  # type, names and notes alike
+    # A seed's transcription is another source: an import written beside it takes the organisation from it.
+    beside = import_files([SHARED / "corpus/enonkoski_asiarekisteri_ja_tietovarannot.txt"], "046",
+                          str(config.DATA_DIR / "046-asiakirjajulkisuuskuvaus.ttl"), partial=True).graph
+    enonkoski = rdflib.URIRef("https://w3id.org/kuntagraph/id/046")
+    assert str(beside.value(enonkoski, SKOS.prefLabel)) == "Enonkoski" and not list(beside.objects(enonkoski, SKOS.editorialNote))

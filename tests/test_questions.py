@@ -31,19 +31,33 @@ def test_products_in_use_with_their_municipalities(store):
     by_product = {r["product"]: r for r in answer}
     assert by_product["Koha"]["municipalities"] == "8"
     assert {r["name"] for r in answer if r["product"] == "Koha"} == {"Enonkoski", "Heinävesi", "Joroinen", "Mikkeli", "Mäntyharju", "Pieksämäki", "Savonlinna", "Varkaus"}
-    assert by_product["Dynasty"]["municipalities"] == "1" and by_product["Primus"]["municipalities"] == "1"
+    assert by_product["Primus"]["municipalities"] == "1"
+    # Savonlinna's early-education page (corpus) names "Dynasty-asianhallintajärjestelmä" among its systems.
+    assert {r["name"] for r in answer if r["product"] == "Dynasty"} == {"Nimeämätön kaupunki (lähde 002)", "Savonlinna"}
 
 
 def test_resources_searchable_by_personal_identity_code(store):
-    answer = rows(store, "hetu")
-    assert sorted(r["resource"] for r in answer) == ["Kirjastopalveluiden asiakasrekisteri", "Perusopetuksen tietovaranto", "Varhaiskasvatuksen tietovaranto"]
-    assert {r["municipality"] for r in answer} == {"Nimeämätön kunta (lähde 001)"}
+    answer = {(r["municipality"], r["resource"]) for r in rows(store, "hetu")}
+    # Savonlinna's early-education page: "Hakutekijät, joilla tietoja voidaan hakea järjestelmästä: nimi, henkilötunnus, …"
+    assert answer == {("Nimeämätön kunta (lähde 001)", "Kirjastopalveluiden asiakasrekisteri"),
+                      ("Nimeämätön kunta (lähde 001)", "Perusopetuksen tietovaranto"),
+                      ("Nimeämätön kunta (lähde 001)", "Varhaiskasvatuksen tietovaranto"),
+                      ("Savonlinna", "Varhaiskasvatus")}
 
 
 def test_who_states_no_open_interface_and_who_states_nothing(store):
-    stated = {r["municipality"]: r["open_interface"] for r in rows(store, "open-interface")}
+    stated = {}
+    for r in rows(store, "open-interface"):  # a row per statement: "not stated" only where no part of a description says
+        stated[r["municipality"]] = stated.get(r["municipality"], set()) | {r["open_interface"]}
+    stated = {m: " | ".join(sorted(s)) for m, s in stated.items()}
     assert stated.pop("Nimeämätön kunta (lähde 001)") == "Ei saatavilla avoimesti teknisen rajapinnan avulla"
-    assert set(stated.values()) == {"ei kerrottu / not stated"} and len(stated) == 10
+    # Savonlinna: "tietoaineistot eivät pääsääntöisesti ole saatavilla avoimesti teknisen rajapinnan avulla";
+    assert stated.pop("Savonlinna") == "Ei saatavilla avoimesti teknisen rajapinnan avulla"
+    # Helsinki's main page: "Osa tiedoista on saatavissa suoraan viranomaisen tietojärjestelmästä avoimen rajapinnan
+    # avulla."; its urban-environment page: "hri.fi-palvelusta löytää tietoa toimialan avoimista datoista ja rajapinnoista."
+    assert stated.pop("Helsingin kaupunki") == "Osittain saatavilla avoimesti teknisen rajapinnan avulla | Saatavilla avoimesti teknisen rajapinnan avulla"
+    described = store.select("SELECT DISTINCT ?m WHERE { ?d a kg:AccessDescription ; dcterms:publisher ?m . ?m a kg:Municipality }")
+    assert set(stated.values()) == {"ei kerrottu / not stated"} and len(stated) == len(described) - 3 >= 10
 
 
 def test_coverage_of_each_service_area(store):

@@ -73,6 +73,23 @@ def test_an_open_interface_without_its_address_is_a_warning_not_a_violation(tmp_
     assert [x["check"] for x in warnings] == ["28.5"], report["results"]
 
 
+def test_a_case_register_typed_only_as_a_case_register_is_a_violation(tmp_path):
+    # Uurainen's imported page (data/uurainen.ttl), with its case register written by hand as kg:CaseRegister only:
+    # the store draws no inferences, so every page and query listing information resources would miss it.
+    shipped = (DATA / "uurainen.ttl").read_text(encoding="utf-8")
+    register = "<https://w3id.org/kuntagraph/id/uurainen/resource/uuraisten-kunnan-asiarekisteri>"
+    assert f"{register} a kg:CaseRegister,\n        kg:InformationResource ;" in shipped
+    path = tmp_path / "uurainen.ttl"
+    path.write_text(shipped.replace(f"{register} a kg:CaseRegister,\n        kg:InformationResource ;", f"{register} a kg:CaseRegister ;"),
+                    encoding="utf-8")
+    code, report, r = validate_json(path, lang="en")
+    assert code == 1, r.stdout
+    violations = [x for x in report["results"] if x["severity"] == "violation"]
+    assert [(x["check"], x["focus"]) for x in violations] == [("hygiene", register.strip("<>"))], violations
+    assert "A case register is an information resource too" in violations[0]["message"]
+    assert validate_json(DATA / "uurainen.ttl")[0] == 0
+
+
 PARTIAL_SOURCE = """<https://w3id.org/kuntagraph/source/004_a3d8f9d0def281ae> kg:partial true ."""
 
 

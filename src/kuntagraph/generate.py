@@ -411,7 +411,7 @@ def municipality_turtle(i: int, seed: int = 1, scale: float = 1.0) -> tuple[str,
                          ("kg:serviceArea", f"sa:{area}"), ("prov:wasGeneratedBy", _iri(act)))
             criteria = None if wide_criteria else [f"sc:{c}" for c in rng.sample(
                 ["person-name", "personal-identity-code", "record-number", "property-identifier", "date"], rng.randint(1, 3))]
-            doc.node(_iri(res), ("a", "kg:CaseRegister" if area == "administration" and r == 0 else "kg:InformationResource"),
+            doc.node(_iri(res), ("a", ["kg:CaseRegister", "kg:InformationResource"] if area == "administration" and r == 0 else "kg:InformationResource"),
                      ("skos:prefLabel", _labels(r_fi, r_sv, bilingual)),
                      ("dcterms:description", _lit(f"{r_fi}: {name_fi}n kunnan {area_fi.lower()} -palvelualueen tiedot.")),
                      ("dcterms:hasPart", [_iri(d) for d in datasets]), ("kg:heldIn", [_iri(s) for s in held]),

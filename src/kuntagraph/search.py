@@ -129,7 +129,7 @@ MIN_REST = 3        # rules 3, 4: letters the document word has beyond the query
 MAX_INFLECTION = 2  # rule 2: letters one key may extend the other
 
 # Classes whose instances are indexed, in order of preference when a subject has several of them.
-ITEM_KINDS = ["InformationResource", "CaseRegister", "Dataset", "DataGroup", "Purpose", "Process",
+ITEM_KINDS = ["CaseRegister", "InformationResource", "Dataset", "DataGroup", "Purpose", "Process",
               "SystemInstance", "TechnicalInterface", "Authority", "AccessDescription", "Municipality",
               "WellbeingServicesCounty", "JointMunicipalAuthority", "RegionalCouncil", "StateAgency",
               "HigherEducationInstitution", "Consortium", "ReferenceItem", "ReferenceLibrary"]

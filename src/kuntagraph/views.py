@@ -439,7 +439,8 @@ RESOURCES = """
 SELECT DISTINCT ?r ?p ?o WHERE {
   ?desc a kg:AccessDescription ; dcterms:publisher <%(m)s> ; dcterms:hasPart ?r .
   ?r a kg:InformationResource ; ?p ?o .
-  FILTER(?p IN (kg:serviceArea, kg:purpose, kg:heldIn, kg:searchCriterion, kg:searchCriteriaNote, kg:openInterface,
+  # rdf:type: a resource the source only names (no property besides its name) is still listed
+  FILTER(?p IN (rdf:type, kg:serviceArea, kg:purpose, kg:heldIn, kg:searchCriterion, kg:searchCriteriaNote, kg:openInterface,
                 kg:decidingAuthority, kg:responsibleAuthority, dcterms:description, dcterms:hasPart, kg:personalData))
 }"""
 # Each UNION branch starts from the municipality (or from VALUES): an unanchored branch is evaluated over
@@ -448,7 +449,7 @@ DATASETS = """
 SELECT DISTINCT ?d ?p ?o WHERE {
   { ?desc dcterms:publisher <%(m)s> ; dcterms:hasPart ?r . ?r dcterms:hasPart ?d . ?d a kg:Dataset ; ?p ?o }
   UNION { ?desc dcterms:publisher <%(m)s> ; dcterms:hasPart ?d . ?d a kg:Dataset ; ?p ?o }
-  FILTER(?p IN (kg:dataGroup, kg:publicity, dcterms:description, kg:openInterface, kg:personalData))
+  FILTER(?p IN (rdf:type, kg:dataGroup, kg:publicity, dcterms:description, kg:openInterface, kg:personalData))
 }"""
 GROUPS_AND_SYSTEMS = """
 SELECT DISTINCT ?x ?p ?o WHERE {
@@ -544,9 +545,10 @@ def municipality_view(store: Store, iri: str, lang: str, scorecard: Scorecard | 
     names = labels(store, every, lang)
     by_area: dict = {}
     for r, p in resources.items():
-        for a in p.get("serviceArea", ["-"]):
+        for a in p.get("serviceArea", [""]):  # "": the source states no service area (listed last, not linked)
             by_area.setdefault(a, []).append(r)
-    areas = sorted(((a, names.get(a, "–"), sorted(rs, key=lambda x: names.get(x, x))) for a, rs in by_area.items()), key=lambda x: x[1])
+    areas = sorted(((a, names.get(a, ""), sorted(rs, key=lambda x: names.get(x, x))) for a, rs in by_area.items()),
+                   key=lambda x: (not x[0], x[1]))
     # Datasets listed directly in a description (no resource known) form their own group.
     loose = [d for desc in descriptions.values() for d in desc.get("hasPart", []) if d in datasets and d not in resources]
     if loose:

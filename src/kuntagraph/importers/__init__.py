@@ -67,7 +67,7 @@ def import_file(path, kunta: str, output: str | None = None, validate: bool = Tr
     d.truncated += [(None, fi, en) for _, fi, en in doc.warnings] + ([(None, *PARTIAL)] if partial else [])
     if d.empty():
         raise InputError(path, NOTHING_RECOGNISED.format(format=doc.format))
-    g, iris = graph.build(doc, d, kunta, organisation=organisation)
+    g, iris = graph.build(doc, d, kunta, organisation=organisation, output=output)
     from . import align as alignment  # suggestions always (in the report); links only with align=True
 
     suggestions = alignment.suggest(g)
@@ -149,7 +149,7 @@ def _merge(parts, kunta: str, output: str | None, organisation, partial: bool = 
         if d.empty():
             skipped.append({"url": name, "why": "no content of a section 28 description"})
             continue
-        g, iris = graph.build(doc, d, kunta, slugs=slugs, page=page, organisation=organisation)
+        g, iris = graph.build(doc, d, kunta, slugs=slugs, page=page, organisation=organisation, output=output)
         result = ImportResult(g, d, doc)
         result.report = build_report(result, kunta, iris, output)
         result.report["file"] = name

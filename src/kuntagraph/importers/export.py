@@ -92,11 +92,17 @@ def to_xlsx(graph: rdflib.Graph, kunta: str, path, iris: Iris | None = None) -> 
     g, iris = graph, iris or Iris()
     descs = sorted(d for d in g.subjects(DCTERMS.publisher, URIRef(iris.thing(kunta)))
                    if (d, RDF.type, KG.AccessDescription) in g)
-    resources = sorted({r for d in descs for r in g.objects(d, DCTERMS.hasPart)
-                        if (r, RDF.type, KG.InformationResource) in g})
+    parts = {r for d in descs for r in g.objects(d, DCTERMS.hasPart) if (r, RDF.type, KG.InformationResource) in g}
+    # The four-column layout has no place for a case register: it is named in the warnings, not exported as a
+    # plain resource (read back, it would lose its kind without a word).
+    registers = sorted(r for r in parts if (r, RDF.type, KG.CaseRegister) in g)
+    resources = sorted(parts - set(registers))
     if not resources:
         raise ValueError(f"has no information resource in a description published by <{iris.thing(kunta)}>")
     warnings: list[tuple[str, str]] = []
+    for r in registers:
+        warnings.append((f"Asiarekisteriä \"{_label(g, r) or r}\" ei viety: taulukon sarakkeissa ei ole sille paikkaa.",
+                         f"The case register \"{_label(g, r) or r}\" was not exported: the sheet's columns have no place for it."))
     if len(descs) > 1:
         warnings.append((f"{len(descs)} kuvausta yhdistettiin yhdeksi taulukoksi, otsikkona ensimmäisen nimi.",
                          f"{len(descs)} descriptions were merged into one sheet, titled with the first one's name."))

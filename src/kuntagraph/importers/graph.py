@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
@@ -78,8 +79,10 @@ class Builder:
     """The graph being built, with what every shape shares: the source file and the import activity (PROV),
     the owner under `--kunta KEY`, and IRIs for things (unique slugs per kind)."""
 
-    def __init__(self, doc: Document, kunta: str, slugs: "_Slugs | None" = None, page=None, organisation=None):
+    def __init__(self, doc: Document, kunta: str, slugs: "_Slugs | None" = None, page=None, organisation=None,
+                 output: str | None = None):
         self.iris, self.kunta, self.doc = Iris(), kunta, doc
+        self.output = output  # the file the import writes: what it holds now is being replaced, not known
         self.organisation = organisation  # Organisation: what kind, its name and Business ID, as the user gave them
         self.slugs = slugs or _Slugs()  # shared by the pages of one description, so that their IRIs never collide
         # the language of what is taken from the source (names, descriptions, notes): a Swedish page's names are
@@ -130,9 +133,10 @@ class Builder:
 
     def owner(self, rdf_type, members=()) -> URIRef:
         """The owner of the graph, `id:KEY`: its type and names as data/KEY.ttl has them when it exists (the
-        import replaces a description, not the municipality), else the given type, named after the key."""
+        import replaces a description, not the municipality) and is not the file this import writes, else the
+        given type and name (--org-type, --name), else named after the key."""
         m = URIRef(self.iris.thing(self.kunta))
-        known = {t: labels for t, labels in _existing_owner(self.kunta, str(m))}
+        known = {t: labels for t, labels in _existing_owner(self.kunta, str(m), self.output)}
         if known:
             rdf_type, labels = next(iter(known.items()))
         else:
@@ -197,10 +201,11 @@ def check_business_id(value: str) -> str | None:
     return None
 
 
-def _existing_owner(kunta: str, iri: str):
-    """(type, {lang: label}) of id:KEY in data/KEY.ttl, or nothing."""
+def _existing_owner(kunta: str, iri: str, output: str | None = None):
+    """(type, {lang: label}) of id:KEY in data/KEY.ttl, or nothing; nothing too when that file is the import's own
+    output (an earlier import of the same pages: reading its owner back would make a second run differ from the first)."""
     path = config.DATA_DIR / f"{kunta}.ttl"
-    if not path.exists():
+    if not path.exists() or (output and output != "-" and Path(output).resolve() == path.resolve()):
         return []
     types, labels = [], {}
     try:
@@ -240,8 +245,8 @@ UNITS_FI = {"line": "rivi", "row": "rivi", "paragraph": "kappale"}
 
 
 def build(doc: Document, d, kunta: str, slugs: _Slugs | None = None, page=None,
-          organisation: Organisation | None = None) -> tuple[rdflib.Graph, Iris]:
-    b = Builder(doc, kunta, slugs, page, organisation)
+          organisation: Organisation | None = None, output: str | None = None) -> tuple[rdflib.Graph, Iris]:
+    b = Builder(doc, kunta, slugs, page, organisation, output)
     if isinstance(d, Library):
         library_graph(b, d)
     elif isinstance(d, SystemForm):
@@ -367,6 +372,7 @@ def _section28_items(b: Builder, d: Description, desc, system):
     g = b.g
     if d.case_register is not None:
         cr = b.new("resource", KG.CaseRegister, d.case_register.label, slugify(d.case_register.label), "asiarekisteri")
+        g.add((cr, RDF.type, KG.InformationResource))  # stated, not left to inference: plain SPARQL and the views find it
         g.add((desc, DCTERMS.hasPart, cr))
         for s in d.case_register_systems:
             g.add((cr, KG.heldIn, system(s.label)))

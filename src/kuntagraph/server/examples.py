@@ -1,5 +1,7 @@
 """Example queries for the questions people bring (DOMAIN §6). Shown in the query UI; each is tested."""
 
+import re
+
 PROLOGUE = """PREFIX kg: <https://w3id.org/kuntagraph/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -17,7 +19,8 @@ SELECT DISTINCT ?product ?municipalities ?name WHERE {
   { SELECT ?p (COUNT(DISTINCT ?m) AS ?municipalities) WHERE { ?s kg:instanceOf ?p ; kg:owner ?m . ?m a kg:Municipality } GROUP BY ?p }
   ?p skos:prefLabel ?product FILTER(lang(?product) = "fi")
   ?system kg:instanceOf ?p ; kg:owner ?municipality .
-  ?municipality a kg:Municipality ; skos:prefLabel ?name FILTER(lang(?name) = "fi")
+  ?municipality a kg:Municipality .
+  NAME(?municipality, ?name)
 }
 ORDER BY DESC(?municipalities) ?product ?name""",
     },
@@ -27,7 +30,8 @@ ORDER BY DESC(?municipalities) ?product ?name""",
         "query": PROLOGUE + """
 SELECT ?code ?municipality ?system WHERE {
   ?system kg:instanceOf <https://w3id.org/kuntagraph/vocab/system-product/koha> ; kg:owner ?m .
-  ?m dcterms:identifier ?code ; skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+  ?m dcterms:identifier ?code .
+  NAME(?m, ?municipality)
 }
 ORDER BY ?code""",
     },
@@ -42,7 +46,8 @@ SELECT ?municipality ?resource WHERE {
   UNION
   { ?description dcterms:hasPart ?r ;
                  kg:searchCriterion <https://w3id.org/kuntagraph/vocab/search-criterion/personal-identity-code> }
-  ?d dcterms:hasPart ?r ; dcterms:publisher/skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+  ?d dcterms:hasPart ?r ; dcterms:publisher ?m .
+  NAME(?m, ?municipality)
 }
 ORDER BY ?municipality ?resource""",
     },
@@ -51,12 +56,17 @@ ORDER BY ?municipality ?resource""",
         "title": {"fi": "Mitä kunnat kertovat avoimista rajapinnoista?", "sv": "Vad säger kommunerna om öppna gränssnitt?",
                   "en": "What do municipalities state about open interfaces?"},
         "query": PROLOGUE + """
-SELECT ?municipality (COALESCE(?stated, "ei kerrottu / not stated") AS ?open_interface) WHERE {
+# A description may come in parts (a page per resource or division): each statement any part makes, one row each;
+# "not stated" only when no part says anything.
+SELECT DISTINCT ?municipality ?open_interface WHERE {
   ?description a kg:AccessDescription ; dcterms:publisher ?m .
-  ?m a kg:Municipality ; skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
-  OPTIONAL { ?description kg:openInterface/skos:prefLabel ?stated FILTER(lang(?stated) = "fi") }
+  ?m a kg:Municipality .
+  NAME(?m, ?municipality)
+  OPTIONAL { ?part a kg:AccessDescription ; dcterms:publisher ?m ; kg:openInterface/skos:prefLabel ?stated
+             FILTER(lang(?stated) = "fi") }
+  BIND(COALESCE(?stated, "ei kerrottu / not stated") AS ?open_interface)
 }
-ORDER BY ?municipality""",
+ORDER BY ?municipality ?open_interface""",
     },
     {
         "id": "coverage",
@@ -66,7 +76,7 @@ ORDER BY ?municipality""",
 SELECT ?area ?municipality (COUNT(DISTINCT ?r) AS ?resources) WHERE {
   ?description dcterms:publisher ?m ; dcterms:hasPart ?r .
   ?r a kg:InformationResource ; kg:serviceArea/skos:prefLabel ?area FILTER(lang(?area) = "fi")
-  ?m skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+  NAME(?m, ?municipality)
 }
 GROUP BY ?area ?municipality ORDER BY ?area ?municipality""",
     },
@@ -78,7 +88,8 @@ GROUP BY ?area ?municipality ORDER BY ?area ?municipality""",
 SELECT ?municipality ?dataset ?authority ?person ?telephone WHERE {
   ?dataset_iri skos:prefLabel ?dataset FILTER(CONTAINS(LCASE(?dataset), "asiak"))
   ?resource dcterms:hasPart ?dataset_iri .
-  ?description dcterms:hasPart ?resource ; dcterms:publisher/skos:prefLabel ?municipality FILTER(lang(?municipality) = "fi")
+  ?description dcterms:hasPart ?resource ; dcterms:publisher ?m .
+  NAME(?m, ?municipality)
   ?description kg:decidingAuthority ?a .
   ?a skos:prefLabel ?authority ; dcat:contactPoint ?c .
   OPTIONAL { ?c vcard:fn ?person } OPTIONAL { ?c vcard:hasTelephone ?telephone }
@@ -109,3 +120,17 @@ SELECT ?item (COUNT(DISTINCT ?m) AS ?municipalities) WHERE {
 GROUP BY ?item ORDER BY DESC(?municipalities) ?item""",
     },
 ]
+
+
+def _names(query: str) -> str:
+    """NAME(?x, ?label): ?x's Finnish name, or its Swedish one when it has none in Finnish (Jakobstad, Lappträsk:
+    their pages name them in Swedish only). Written out in the query so that people can read and reuse it; two
+    OPTIONALs and a COALESCE, the form every SPARQL server evaluates alike."""
+    return re.sub(r"NAME\((\?\w+), \?(\w+)\)", lambda m: (
+        f'OPTIONAL {{ {m[1]} skos:prefLabel ?{m[2]}_fi FILTER(lang(?{m[2]}_fi) = "fi") }}\n'
+        f'  OPTIONAL {{ {m[1]} skos:prefLabel ?{m[2]}_sv FILTER(lang(?{m[2]}_sv) = "sv") }}\n'
+        f'  BIND(COALESCE(?{m[2]}_fi, ?{m[2]}_sv) AS ?{m[2]})'), query)
+
+
+for _example in EXAMPLES:
+    _example["query"] = _names(_example["query"])
